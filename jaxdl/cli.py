@@ -1,0 +1,45 @@
+"""What every experiment's command line shares: the --config/--workdir flags, multi-host start-up,
+and turning the errors a user can fix into one clear message instead of a traceback."""
+
+import sys
+
+import jax
+from absl import app, flags, logging
+from ml_collections import config_flags
+
+from jaxdl.data.sources import DataUnavailableError
+from jaxdl.errors import UserError
+from jaxdl.train import TrainingDiverged
+
+CONFIG = config_flags.DEFINE_config_file(
+    "config", None, "Config file and presets: path/to/config.py[:preset,preset].", lock_config=True
+)
+WORKDIR = flags.DEFINE_string("workdir", None, "Run directory: config, metrics, checkpoints.")
+MODE = flags.DEFINE_enum("mode", "train", ["train", "sample"], "Train (or resume), or sample.")
+MULTIHOST = flags.DEFINE_bool(
+    "multihost", False, "Call jax.distributed.initialize() first (TPU pods, several GPU hosts)."
+)
+
+# Errors whose message already tells the user what to do.
+USER_ERRORS = (UserError, DataUnavailableError, TrainingDiverged)
+
+
+def run(main) -> None:
+    """app.run(main), with --workdir required and user errors printed as one line."""
+    flags.mark_flag_as_required("workdir")
+
+    def wrapped(argv):
+        if len(argv) > 1:
+            raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+        # orbax and grain log every save at INFO; keep the run's own progress lines readable.
+        logging.set_verbosity(logging.WARNING)
+        if MULTIHOST.value:
+            jax.distributed.initialize()
+        if MODE.value == "train" and CONFIG.value is None:
+            raise app.UsageError("--config is required to train.")
+        try:
+            main()
+        except USER_ERRORS as error:
+            sys.exit(f"error: {error}")
+
+    app.run(wrapped)

@@ -1,0 +1,76 @@
+"""Shared config fields, presets and the config.json record of a run.
+
+Every trainable config starts from `base_config()`, so the keys that the loop reads (`seed`,
+`train.*`, `checkpoint.*`, `data.batch_size`, `opt.*`, `mesh.*`) exist everywhere and can be set
+from the command line as `--config.KEY=VALUE`. A config file chooses presets from the text after
+the colon: `--config=experiments/nanogpt/shakespeare_char.py:cpu,bigram` applies `cpu`, then `bigram`.
+"""
+
+import json
+from collections.abc import Callable, Mapping
+
+import ml_collections
+
+from jaxdl.errors import UserError
+
+Preset = Callable[[ml_collections.ConfigDict], None]
+
+# Logical axis -> mesh axes. Models name logical axes; this table decides where they live.
+# Batch is split over every data-parallel axis; weights are split over fsdp (their "embed" side)
+# and model (their "mlp"/"heads"/"vocab" side).
+DEFAULT_SHARDING_RULES = (
+    ("batch", ("data", "fsdp")),
+    ("embed", "fsdp"),
+    ("mlp", "model"),
+    ("heads", "model"),
+    ("kv", None),
+    ("vocab", "model"),
+)
+
+
+def base_config() -> ml_collections.ConfigDict:
+    """The fields that `jaxdl.train.fit` reads, with neutral defaults; topics fill in the rest."""
+    cfg = ml_collections.ConfigDict()
+    cfg.seed = 0
+    cfg.train = dict(
+        steps=1000,  # total optimizer steps; also the length of the lr schedule
+        log_every=100,
+        eval_every=500,  # also evaluated after the last step
+        eval_steps=20,  # batches per evaluation split
+    )
+    cfg.checkpoint = dict(every=1000, max_to_keep=2)  # also saved after the last step
+    cfg.data = dict(batch_size=32)
+    cfg.opt = dict(
+        lr=1e-3,
+        min_lr=1e-4,  # end of the cosine decay
+        warmup_steps=100,
+        decay_steps=-1,  # cosine length; -1 = train.steps
+        b1=0.9,
+        b2=0.99,
+        weight_decay=0.1,  # applied to matrices only (ndim >= 2), as nanoGPT does
+        grad_clip=1.0,  # global norm; 0 = off
+    )
+    cfg.mesh = dict(data=-1, fsdp=1, model=1)  # -1 = all remaining devices
+    cfg.sharding_rules = DEFAULT_SHARDING_RULES
+    return cfg
+
+
+def apply_presets(
+    cfg: ml_collections.ConfigDict, arg: str | None, presets: Mapping[str, Preset]
+) -> ml_collections.ConfigDict:
+    """Applies the comma-separated presets named in `arg`, in order; unknown names fail loudly."""
+    for name in filter(None, (arg or "").split(",")):
+        if name not in presets:
+            raise UserError(f"Unknown preset {name!r}; known presets: {', '.join(sorted(presets))}")
+        presets[name](cfg)
+    return cfg
+
+
+def to_json(cfg: ml_collections.ConfigDict) -> str:
+    return json.dumps(cfg.to_dict(), indent=2, sort_keys=True, default=str)
+
+
+def from_json_file(path) -> ml_collections.ConfigDict:
+    """Reads a run's config.json back (for sampling); tuples come back as lists."""
+    with open(path) as f:
+        return ml_collections.ConfigDict(json.load(f))

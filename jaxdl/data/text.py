@@ -1,0 +1,59 @@
+"""Character-level text: a tokenizer and a grain pipeline of random training windows.
+
+Batch i is a pure function of (seed, i): the pipeline is deterministic per seed, and its iterator
+state (the next i) is all a checkpoint needs to resume it exactly.
+"""
+
+import grain
+import numpy as np
+
+from jaxdl.errors import UserError
+
+
+class CharTokenizer:
+    """Characters <-> integer ids, ids in sorted character order (as nanoGPT's prepare.py)."""
+
+    def __init__(self, chars: str):
+        self.chars = "".join(sorted(set(chars)))
+        self._ids = {c: i for i, c in enumerate(self.chars)}
+
+    @classmethod
+    def from_text(cls, text: str) -> "CharTokenizer":
+        return cls(text)
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.chars)
+
+    def encode(self, text: str) -> np.ndarray:
+        unknown = sorted(set(text) - self._ids.keys())
+        if unknown:
+            raise UserError(
+                f"Characters {unknown} are not in the vocabulary of {self.vocab_size} characters "
+                f"this model was trained on: {self.chars!r}"
+            )
+        return np.array([self._ids[c] for c in text], dtype=np.int32)
+
+    def decode(self, ids) -> str:
+        return "".join(self.chars[int(i)] for i in ids)
+
+
+def random_windows(tokens: np.ndarray, *, batch_size: int, block_size: int, seed: int,
+                   process_index: int = 0, process_count: int = 1) -> grain.MapDataset:
+    """An endless MapDataset whose element i is batch i: `batch_size` windows at random offsets.
+
+    {"inputs": [B, T] tokens, "targets": the same windows shifted by one}. Every process draws the
+    same global batch and keeps its own rows, so a multi-host run reads each window once.
+    """
+    if len(tokens) <= block_size:
+        raise UserError(f"text of {len(tokens)} tokens is too short for block_size {block_size}")
+    offsets_T = np.arange(block_size + 1)
+    rows = batch_size // process_count
+    mine = slice(process_index * rows, (process_index + 1) * rows)
+
+    def batch(i: int) -> dict[str, np.ndarray]:
+        starts = np.random.default_rng([seed, i]).integers(0, len(tokens) - block_size, batch_size)
+        windows = tokens[starts[mine, None] + offsets_T]
+        return {"inputs": windows[:, :-1], "targets": windows[:, 1:]}
+
+    return grain.MapDataset.range(2**62).map(batch)

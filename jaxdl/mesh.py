@@ -1,0 +1,83 @@
+"""The device mesh and the logical-axis rules that place arrays on it.
+
+Models annotate parameters with logical axis names (`nnx.with_partitioning(init, ("embed", "mlp"))`);
+`cfg.sharding_rules` maps each logical name to mesh axes (`data`, `fsdp`, `model`). The same model
+code thus runs on one CPU, 8 simulated CPU devices, a GPU or a TPU slice.
+"""
+
+import math
+from collections.abc import Mapping, Sequence
+
+import jax
+import numpy as np
+from jax.sharding import AxisType, Mesh, NamedSharding, PartitionSpec
+
+from jaxdl.errors import UserError
+
+MESH_AXES = ("data", "fsdp", "model")
+
+
+def make_mesh(mesh_cfg: Mapping[str, int], devices: Sequence[jax.Device] | None = None) -> Mesh:
+    """Builds a (data, fsdp, model) mesh; one axis may be -1 to take the remaining devices."""
+    devices = list(devices if devices is not None else jax.devices())
+    n = len(devices)
+    sizes = [int(mesh_cfg[a]) for a in MESH_AXES]
+    spec = ", ".join(f"{a}={s}" for a, s in zip(MESH_AXES, sizes))
+    if sizes.count(-1) > 1 or any(s == 0 or s < -1 for s in sizes):
+        raise UserError(f"Bad mesh ({spec}): sizes must be positive, and at most one may be -1.")
+    known = math.prod(s for s in sizes if s != -1)
+    if -1 in sizes:
+        if n % known:
+            raise UserError(f"Mesh ({spec}) cannot fill {n} devices: {n} is not divisible by {known}.")
+        sizes[sizes.index(-1)] = n // known
+    if math.prod(sizes) != n:
+        raise UserError(
+            f"Mesh ({spec}) has {math.prod(sizes)} devices but {n} are available "
+            f"({devices[0].platform}). Set --config.mesh.* so that the product is {n}, or use -1."
+        )
+    # Auto axes: XLA propagates shardings; explicit axes would reject sharded contractions.
+    return Mesh(np.asarray(devices).reshape(sizes), MESH_AXES, axis_types=(AxisType.Auto,) * 3)
+
+
+def logical_to_spec(logical_axes: Sequence[str | None], rules) -> PartitionSpec:
+    # Rules read back from config.json hold lists where the config file had tuples.
+    rules = {name: tuple(axes) if isinstance(axes, list) else axes for name, axes in rules}
+    return PartitionSpec(*(rules.get(name) if name else None for name in logical_axes))
+
+
+def _fits(shape, spec: PartitionSpec, mesh: Mesh) -> PartitionSpec:
+    """Replicates any dimension the mesh does not divide (e.g. a vocabulary of 65 over 2 devices)."""
+    axes = []
+    for dim, names in zip(shape, tuple(spec) + (None,) * (len(shape) - len(spec))):
+        group = (names,) if isinstance(names, str) else tuple(names or ())
+        size = math.prod(mesh.shape[a] for a in group)
+        axes.append(names if group and dim % size == 0 else None)
+    return PartitionSpec(*axes)
+
+
+def variable_sharding(variable, mesh: Mesh, rules) -> NamedSharding:
+    """Sharding of one nnx.Variable from its `out_sharding` logical names (replicated if none)."""
+    logical = variable.get_metadata().get("out_sharding") or ()
+    return NamedSharding(mesh, _fits(variable.shape, logical_to_spec(logical, rules), mesh))
+
+
+def batch_sharding(mesh: Mesh, rules) -> NamedSharding:
+    """Leading (batch) dimension split over the data-parallel axes, the rest replicated."""
+    return NamedSharding(mesh, logical_to_spec(("batch",), rules))
+
+
+def check_batch(batch_size: int, mesh: Mesh, rules) -> None:
+    names = logical_to_spec(("batch",), rules)[0] or ()
+    names = (names,) if isinstance(names, str) else tuple(names)
+    ways = math.prod(mesh.shape[a] for a in names)
+    if batch_size % ways or batch_size % jax.process_count():
+        raise UserError(
+            f"data.batch_size={batch_size} must be divisible by the data-parallel mesh size {ways} "
+            f"({' x '.join(f'{a}={mesh.shape[a]}' for a in names)}) and by the {jax.process_count()} "
+            "process(es)."
+        )
+
+
+def put_batch(batch, sharding: NamedSharding):
+    """Host batch (this process's rows) -> global jax.Array laid out on the mesh."""
+    return jax.tree.map(lambda x: jax.make_array_from_process_local_data(sharding, x), batch)

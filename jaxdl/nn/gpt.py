@@ -1,0 +1,60 @@
+"""GPT: a decoder-only transformer language model (GPT-2's layout, as in nanoGPT).
+
+Token and learned position embeddings, pre-LayerNorm blocks, a final LayerNorm, and an output
+head tied to the token embedding. Every language model here offers the same interface:
+`model(idx_BT, rngs=...) -> logits_BTV`, and for sampling `init_cache(batch, length)` and
+`decode(idx_BT, cache, pos) -> (logits_BTV, cache)`.
+"""
+
+import math
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+from jaxdl.nn.layers import embedding, layer_norm, take_rows
+from jaxdl.nn.transformer import Block
+
+
+class GPT(nnx.Module):
+    def __init__(self, *, vocab_size: int, block_size: int, layers: int, heads: int, width: int,
+                 dropout: float, use_bias: bool = False, rngs: nnx.Rngs):
+        self.context_size = block_size
+        self.heads = heads
+        self.token_embedding = embedding(vocab_size, width, ("vocab", "embed"), rngs=rngs)
+        self.position_embedding = embedding(block_size, width, (None, "embed"), rngs=rngs)
+        self.dropout = nnx.Dropout(dropout)
+        # GPT-2 scales the init of each residual branch's last matmul by 1/sqrt(2 * layers).
+        out_std = 0.02 / math.sqrt(2 * layers)
+        self.blocks = nnx.List([
+            Block(width, heads, dropout=dropout, out_std=out_std, use_bias=use_bias, rngs=rngs)
+            for _ in range(layers)
+        ])
+        self.ln_final = layer_norm(width, use_bias=use_bias, rngs=rngs)
+
+    def _forward(self, idx_BT, *, rngs, cache, pos):
+        T = idx_BT.shape[1]
+        positions_TC = jax.lax.dynamic_slice_in_dim(self.position_embedding[...], pos, T)
+        x_BTC = self.dropout(take_rows(self.token_embedding, idx_BT) + positions_TC, rngs=rngs)
+        new_cache = []
+        for i, block in enumerate(self.blocks):
+            x_BTC, layer_cache = block(x_BTC, rngs=rngs, pos=pos,
+                                       cache=None if cache is None else cache[i])
+            new_cache.append(layer_cache)
+        x_NC = self.ln_final(x_BTC).reshape(-1, x_BTC.shape[-1])
+        logits_NV = x_NC @ self.token_embedding[...].T  # the tied output head
+        return logits_NV.reshape(*idx_BT.shape, -1), new_cache
+
+    def __call__(self, idx_BT, *, rngs=None):
+        if idx_BT.shape[1] > self.context_size:
+            raise ValueError(f"sequence of {idx_BT.shape[1]} > block_size {self.context_size}")
+        return self._forward(idx_BT, rngs=rngs, cache=None, pos=0)[0]
+
+    def init_cache(self, batch_size: int, length: int):
+        width = self.token_embedding.shape[1]
+        shape = (batch_size, length, self.heads, width // self.heads)
+        zeros = jnp.zeros(shape, self.token_embedding.dtype)
+        return [{"k": zeros, "v": zeros} for _ in self.blocks]
+
+    def decode(self, idx_BT, cache, pos):
+        return self._forward(idx_BT, rngs=None, cache=cache, pos=pos)

@@ -1,0 +1,85 @@
+"""The pre-LayerNorm transformer block: causal multi-head self-attention and a GELU MLP.
+
+Shared by every transformer in the codebase (nanoGPT, makemore's transformer, ViT without the mask).
+Shapes are named in the variables: B batch, T query positions, S key positions, C width, H heads,
+D = C / H head width.
+"""
+
+import math
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+from jaxdl.errors import UserError
+from jaxdl.nn.layers import Dense, gelu, layer_norm
+
+
+class SelfAttention(nnx.Module):
+    def __init__(self, width: int, heads: int, *, dropout: float, rngs: nnx.Rngs,
+                 out_std: float = 0.02, use_bias: bool = False):
+        if width % heads:
+            raise UserError(f"width {width} is not divisible by heads {heads}")
+        self.heads = heads
+        # One matmul for q, k and v: [C] -> [3C].
+        self.qkv = Dense(width, 3 * width, ("embed", "heads"), std=0.02, use_bias=use_bias, rngs=rngs)
+        self.out = Dense(width, width, ("heads", "embed"), std=out_std, use_bias=use_bias, rngs=rngs)
+        self.attn_dropout = nnx.Dropout(dropout)
+        self.out_dropout = nnx.Dropout(dropout)
+
+    def __call__(self, x_BTC, *, causal: bool = True, rngs=None, cache=None, pos=0):
+        """Attends T positions starting at `pos`.
+
+        Without a cache the keys are these T positions. With a cache ({"k", "v"}: [B, S, H, D]),
+        this block's keys and values are written at [pos, pos + T) and the queries attend to every
+        cached position up to their own: one code path serves training, prefill and decoding.
+        """
+        B, T, C = x_BTC.shape
+        H, D = self.heads, C // self.heads
+        q_BTHD, k_BTHD, v_BTHD = (
+            t.reshape(B, T, H, D) for t in jnp.split(self.qkv(x_BTC), 3, axis=-1)
+        )
+        q_pos = pos + jnp.arange(T)
+        if cache is None:
+            k_BSHD, v_BSHD, k_pos = k_BTHD, v_BTHD, q_pos
+        else:
+            k_BSHD = jax.lax.dynamic_update_slice(cache["k"], k_BTHD, (0, pos, 0, 0))
+            v_BSHD = jax.lax.dynamic_update_slice(cache["v"], v_BTHD, (0, pos, 0, 0))
+            cache = {"k": k_BSHD, "v": v_BSHD}
+            k_pos = jnp.arange(k_BSHD.shape[1])
+        att_BHTS = jnp.einsum("bthd,bshd->bhts", q_BTHD, k_BSHD) / math.sqrt(D)
+        if causal or cache is not None:
+            visible_TS = k_pos[None, :] <= q_pos[:, None]
+            att_BHTS = jnp.where(visible_TS, att_BHTS, -jnp.inf)
+        att_BHTS = self.attn_dropout(jax.nn.softmax(att_BHTS, axis=-1), rngs=rngs)
+        y_BTC = jnp.einsum("bhts,bshd->bthd", att_BHTS, v_BSHD).reshape(B, T, C)
+        return self.out_dropout(self.out(y_BTC), rngs=rngs), cache
+
+
+class MLP(nnx.Module):
+    def __init__(self, width: int, hidden: int, *, dropout: float, rngs: nnx.Rngs,
+                 out_std: float = 0.02, use_bias: bool = False):
+        self.up = Dense(width, hidden, ("embed", "mlp"), std=0.02, use_bias=use_bias, rngs=rngs)
+        self.down = Dense(hidden, width, ("mlp", "embed"), std=out_std, use_bias=use_bias, rngs=rngs)
+        self.dropout = nnx.Dropout(dropout)
+
+    def __call__(self, x, *, rngs=None):
+        return self.dropout(self.down(gelu(self.up(x))), rngs=rngs)
+
+
+class Block(nnx.Module):
+    """x + attn(ln(x)), then x + mlp(ln(x)): the residual stream is never normalised in place."""
+
+    def __init__(self, width: int, heads: int, *, dropout: float, rngs: nnx.Rngs,
+                 out_std: float = 0.02, use_bias: bool = False, mlp_ratio: int = 4):
+        self.ln_attn = layer_norm(width, use_bias=use_bias, rngs=rngs)
+        self.attn = SelfAttention(width, heads, dropout=dropout, out_std=out_std,
+                                  use_bias=use_bias, rngs=rngs)
+        self.ln_mlp = layer_norm(width, use_bias=use_bias, rngs=rngs)
+        self.mlp = MLP(width, mlp_ratio * width, dropout=dropout, out_std=out_std,
+                       use_bias=use_bias, rngs=rngs)
+
+    def __call__(self, x, *, causal=True, rngs=None, cache=None, pos=0):
+        y, cache = self.attn(self.ln_attn(x), causal=causal, rngs=rngs, cache=cache, pos=pos)
+        x = x + y
+        return x + self.mlp(self.ln_mlp(x), rngs=rngs), cache

@@ -1,0 +1,92 @@
+"""Autoregressive sampling from any language model of `jaxdl.nn` (GPT, recurrent, bigram).
+
+`generate` is the fast path: one jit-compiled loop that feeds one token at a time through the
+model's cache (a KV cache for GPT, the hidden state for RNNs). `generate_uncached` recomputes the
+whole context for every token; it is the reference the tests and the benchmark compare against.
+Both draw token t with the key fold_in(key, t), so with equal logits they pick equal tokens.
+"""
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
+
+
+def _pick(logits_BV, key, temperature: float, top_k: int | None):
+    """Samples from softmax(logits / temperature), keeping the top_k logits; temperature 0 = argmax."""
+    if temperature == 0:
+        return jnp.argmax(logits_BV, axis=-1).astype(jnp.int32)
+    logits_BV = logits_BV / temperature
+    if top_k:
+        kth_largest_B1 = jax.lax.top_k(logits_BV, min(top_k, logits_BV.shape[-1]))[0][:, -1:]
+        logits_BV = jnp.where(logits_BV < kth_largest_B1, -jnp.inf, logits_BV)
+    return jax.random.categorical(key, logits_BV, axis=-1).astype(jnp.int32)
+
+
+@functools.partial(jax.jit, static_argnames=("graphdef", "new_tokens", "temperature", "top_k"))
+def _extend(graphdef, state, context_BT, key, first, *, new_tokens: int, temperature: float, top_k):
+    """Prefills the cache with `context_BT`, then decodes `new_tokens` tokens in a fori_loop;
+    `first` is the index of the first new token among all the tokens this call's caller samples."""
+    model = nnx.merge(graphdef, state)
+    B, T = context_BT.shape
+    logits_BTV, cache = model.decode(context_BT, model.init_cache(B, T + new_tokens), 0)
+    out_BN = jnp.zeros((B, new_tokens), jnp.int32)
+
+    def body(i, carry):
+        logits_BV, cache, out_BN = carry
+        token_B = _pick(logits_BV, jax.random.fold_in(key, first + i), temperature, top_k)
+        logits_B1V, cache = model.decode(token_B[:, None], cache, T + i)
+        return logits_B1V[:, 0], cache, out_BN.at[:, i].set(token_B)
+
+    return jax.lax.fori_loop(0, new_tokens, body, (logits_BTV[:, -1], cache, out_BN))[2]
+
+
+def generate(model: nnx.Module, prompt_BT, max_new_tokens: int, *, key, temperature=1.0,
+             top_k=None) -> np.ndarray:
+    """Returns [B, T + max_new_tokens] token ids: the prompt followed by the sampled tokens.
+
+    A model with a finite context (GPT's block_size) sees at most that many positions: when the
+    block is full, the newest half block becomes the context and the cache is refilled from it.
+    """
+    model.eval()
+    graphdef, state = nnx.split(model)
+    tokens = np.asarray(prompt_BT, np.int32)
+    limit = model.context_size
+    done = 0
+    while done < max_new_tokens:
+        context = tokens
+        if limit is not None and (done or tokens.shape[1] >= limit):
+            context = tokens[:, -(limit // 2):]
+        n = max_new_tokens - done
+        if limit is not None:
+            n = min(n, limit - context.shape[1])
+        new = _extend(graphdef, state, jnp.asarray(context), key, done, new_tokens=n,
+                      temperature=float(temperature), top_k=top_k)
+        tokens = np.concatenate([tokens, np.asarray(new)], axis=1)
+        done += n
+    return tokens
+
+
+def generate_uncached(model: nnx.Module, prompt_BT, max_new_tokens: int, *, key,
+                      temperature=1.0, top_k=None) -> np.ndarray:
+    """The same sampling, recomputing the full (cropped) context for each new token."""
+    model.eval()
+    graphdef, state = nnx.split(model)
+    window = model.context_size or prompt_BT.shape[1] + max_new_tokens
+
+    @jax.jit
+    def next_logits(state, padded_BW, last):
+        # Causality lets every step run on one padded shape: positions after `last` are ignored.
+        return nnx.merge(graphdef, state)(padded_BW)[:, last]
+
+    tokens = np.asarray(prompt_BT, np.int32)
+    for i in range(max_new_tokens):
+        context = tokens[:, -window:]
+        padded = np.zeros((tokens.shape[0], window), np.int32)
+        padded[:, :context.shape[1]] = context
+        logits = next_logits(state, padded, context.shape[1] - 1)
+        token = _pick(logits, jax.random.fold_in(key, i), temperature, top_k)
+        tokens = np.concatenate([tokens, np.asarray(token)[:, None]], axis=1)
+    return tokens
