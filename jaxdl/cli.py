@@ -24,6 +24,29 @@ MULTIHOST = flags.DEFINE_bool(
 USER_ERRORS = (UserError, DataUnavailableError, TrainingDiverged)
 
 
+def _innermost_message(error: BaseException) -> str:
+    while error.args and isinstance(error.args[0], BaseException):
+        error = error.args[0]
+    text = str(error.args[0]) if error.args else str(error)
+    return " ".join(text.replace("'", "").split())
+
+
+def _parse_flags(argv):
+    # Config files, presets and --config.KEY overrides are read while flags are parsed.
+    try:
+        return flags.FLAGS(argv)
+    except (AttributeError, KeyError) as error:  # ml_collections: a key the config lacks
+        sys.exit(f"error: unknown config key: {_innermost_message(error)}")
+    except flags.Error as error:
+        cause = error
+        while cause is not None and not isinstance(cause, UserError):
+            cause = cause.__cause__ or cause.__context__
+        if cause is None:
+            sys.exit(f"error: {error}")
+        # ml_collections re-raises a config file's error with its traceback as the message.
+        sys.exit("error: " + str(cause).strip().splitlines()[-1].removeprefix("jaxdl.errors.UserError: "))
+
+
 def run(main) -> None:
     """app.run(main), with --workdir required and user errors printed as one line."""
     flags.mark_flag_as_required("workdir")
@@ -42,4 +65,4 @@ def run(main) -> None:
         except USER_ERRORS as error:
             sys.exit(f"error: {error}")
 
-    app.run(wrapped)
+    app.run(wrapped, flags_parser=_parse_flags)

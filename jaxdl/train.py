@@ -84,15 +84,16 @@ def _default_evaluate(eval_step, state, data, batch_sharding) -> dict[str, float
     return results
 
 
-def fit(cfg: ml_collections.ConfigDict, workdir, task) -> dict[str, float]:
+def fit(cfg: ml_collections.ConfigDict, workdir, task, devices=None) -> dict[str, float]:
     """Trains `task` as `cfg` says, in `workdir`; resumes if it holds checkpoints.
 
-    Returns the last logged train metrics and the last evaluation.
+    `devices` defaults to all of them. Returns the last logged train metrics and the last
+    evaluation.
     """
     workdir = pathlib.Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     rules = cfg.sharding_rules
-    mesh = mesh_lib.make_mesh(cfg.mesh)
+    mesh = mesh_lib.make_mesh(cfg.mesh, devices)
     mesh_lib.check_batch(cfg.data.batch_size, mesh, rules)
     data = task.build_data(cfg, mesh)
     _record_config(cfg, workdir)
@@ -103,7 +104,7 @@ def fit(cfg: ml_collections.ConfigDict, workdir, task) -> dict[str, float]:
     batch_sharding = mesh_lib.batch_sharding(mesh, rules)
     log(f"data: {data.description}")
     log(f"model: {state_lib.count_params(state.params):,} parameters; mesh "
-        f"{dict(mesh.shape)} over {len(jax.devices())} {jax.devices()[0].platform} device(s)")
+        f"{dict(mesh.shape)} over {mesh.size} {mesh.devices.flat[0].platform} device(s)")
 
     checkpointer = checkpoint_lib.Checkpointer(workdir, cfg.checkpoint.max_to_keep)
     writer = MetricWriter(workdir)

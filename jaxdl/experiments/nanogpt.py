@@ -72,21 +72,25 @@ def loss_fn(model, batch, rng):
     return losses.cross_entropy(logits_BTV, batch["targets"]), {}
 
 
-def sample(workdir) -> list[str]:
+def sample(workdir, prompt: str, *, max_new_tokens: int, num_samples: int = 1, seed: int = 0,
+           temperature: float = 0.8, top_k: int | None = 200) -> list[str]:
+    """Continues `prompt` with the workdir's latest checkpoint; returns prompt + new text."""
     model, cfg = train.load_model(workdir, sys.modules[__name__])
     tokenizer = text.CharTokenizer(cfg.data.vocab)
-    prompt = tokenizer.encode(PROMPT.value)
-    if len(prompt) == 0:
+    prompt_ids = tokenizer.encode(prompt)
+    if len(prompt_ids) == 0:
         raise UserError("--prompt is empty: give at least one character.")
-    prompts = np.repeat(prompt[None], NUM_SAMPLES.value, axis=0)
-    tokens = generate(model, prompts, MAX_NEW_TOKENS.value, key=jax.random.PRNGKey(SEED.value),
-                      temperature=TEMPERATURE.value, top_k=TOP_K.value or None)
+    tokens = generate(model, np.repeat(prompt_ids[None], num_samples, axis=0), max_new_tokens,
+                      key=jax.random.PRNGKey(seed), temperature=temperature, top_k=top_k)
     return [tokenizer.decode(row) for row in tokens]
 
 
 def main():
     if cli.MODE.value == "sample":
-        for i, completion in enumerate(sample(cli.WORKDIR.value)):
+        completions = sample(cli.WORKDIR.value, PROMPT.value, max_new_tokens=MAX_NEW_TOKENS.value,
+                             num_samples=NUM_SAMPLES.value, seed=SEED.value,
+                             temperature=TEMPERATURE.value, top_k=TOP_K.value or None)
+        for i, completion in enumerate(completions):
             print(f"--- sample {i} ---\n{completion}", flush=True)
         return
     final = train.fit(cli.CONFIG.value, cli.WORKDIR.value, sys.modules[__name__])
