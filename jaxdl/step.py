@@ -40,7 +40,7 @@ def make_train_step(
             rest=rest,
             opt_state=opt_state,
         )
-        return new_state, {"loss": loss, "grad_norm": optax.global_norm(grads), **metrics}
+        return new_state, {"loss": loss, "grad_norm": optax.tree.norm(grads), **metrics}
 
     # Donating the old state lets XLA update parameters and moments in place.
     return jax.jit(

@@ -161,37 +161,39 @@ def fit(cfg: ml_collections.ConfigDict, workdir, task, devices=None) -> dict[str
         last_good_checkpoint = step
 
     pending = None
-    with _Preemption() as preemption:
-        for step in range(int(state.step) + 1, steps + 1):
-            batch = mesh_lib.put_batch(next(data.train), batch_sharding)
-            state, metrics = train_step(state, batch)
+    try:
+        with _Preemption() as preemption:
+            for step in range(int(state.step) + 1, steps + 1):
+                batch = mesh_lib.put_batch(next(data.train), batch_sharding)
+                state, metrics = train_step(state, batch)
+                if pending is not None:
+                    read(*pending)
+                pending = (step, metrics)
+                do_eval = step % cfg.train.eval_every == 0 or step == steps
+                do_save = step % cfg.checkpoint.every == 0 or step == steps or preemption.requested
+                if do_eval or do_save:
+                    read(*pending)  # a checkpoint is only written once its step is known finite
+                    pending = None
+                    pause = time.perf_counter()
+                    if do_eval:
+                        last_eval = evaluate(state)
+                        writer.write(step, last_eval)
+                        log(f"step {step}/{steps} | " + " | ".join(
+                            f"{k} {v:.4f}" for k, v in sorted(last_eval.items())))
+                    if do_save:
+                        save(step)
+                    if clock["time"] is not None:  # eval and saving are not training throughput
+                        clock["time"] += time.perf_counter() - pause
+                if preemption.requested:
+                    checkpointer.wait()
+                    log(f"SIGTERM: saved checkpoint {step} and stopped; run again to resume.")
+                    break
             if pending is not None:
                 read(*pending)
-            pending = (step, metrics)
-            do_eval = step % cfg.train.eval_every == 0 or step == steps
-            do_save = step % cfg.checkpoint.every == 0 or step == steps or preemption.requested
-            if do_eval or do_save:
-                read(*pending)  # a checkpoint is only written once its step is known finite
-                pending = None
-                pause = time.perf_counter()
-                if do_eval:
-                    last_eval = evaluate(state)
-                    writer.write(step, last_eval)
-                    log(f"step {step}/{steps} | " + " | ".join(
-                        f"{k} {v:.4f}" for k, v in sorted(last_eval.items())))
-                if do_save:
-                    save(step)
-                if clock["time"] is not None:  # eval and saving are not training throughput
-                    clock["time"] += time.perf_counter() - pause
-            if preemption.requested:
-                checkpointer.wait()
-                log(f"SIGTERM: saved checkpoint {step} and stopped; run again to resume.")
-                break
-        if pending is not None:
-            read(*pending)
-    checkpointer.wait()
-    checkpointer.close()
-    writer.close()
+    finally:  # also on divergence or an error: finish the checkpoint being written
+        checkpointer.wait()
+        checkpointer.close()
+        writer.close()
     return {**last_train, **last_eval}
 
 
