@@ -26,6 +26,7 @@ from jaxdl import mesh as mesh_lib
 from jaxdl import optim
 from jaxdl import state as state_lib
 from jaxdl import step as step_lib
+from jaxdl.data import Data
 from jaxdl.errors import UserError
 from jaxdl.logging import MetricWriter, log
 
@@ -84,6 +85,41 @@ def _default_evaluate(eval_step, state, data, batch_sharding) -> dict[str, float
     return results
 
 
+class _Progress:
+    """Reads each step's metrics one step late (so dispatch never waits on the device), stops on
+    a non-finite loss, and logs train metrics with throughput and ETA every `log_every` steps."""
+
+    def __init__(self, cfg, data: Data, writer: MetricWriter):
+        self.total, self.log_every = cfg.train.steps, cfg.train.log_every
+        self.data, self.writer = data, writer
+        self.last: dict[str, float] = {}
+        self._start_time = self._start_step = None  # set after the first step: no compile time
+
+    def record(self, step: int, metrics) -> None:
+        values = {k: float(v) for k, v in jax.device_get(metrics).items()}
+        if not (math.isfinite(values["loss"]) and math.isfinite(values["grad_norm"])):
+            raise TrainingDiverged(f"Training diverged at step {step}: loss={values['loss']}, "
+                                   f"grad_norm={values['grad_norm']}.")
+        if self._start_time is None:
+            self._start_time, self._start_step = time.perf_counter(), step
+        if step % self.log_every and step != self.total:
+            return
+        self.last = {f"train/{k}": v for k, v in values.items()}
+        self.writer.write(step, self.last)
+        line = f"step {step}/{self.total} | loss {values['loss']:.4f}"
+        if step > self._start_step:
+            per_step = (time.perf_counter() - self._start_time) / (step - self._start_step)
+            line += (f" | {1000 * per_step:.1f} ms/step | "
+                     f"{self.data.per_batch / per_step:,.0f} {self.data.unit}/s | "
+                     f"ETA {_format_eta(per_step * (self.total - step))}")
+        log(line)
+
+    def exclude(self, seconds: float) -> None:
+        """Takes time spent evaluating or saving out of the throughput."""
+        if self._start_time is not None:
+            self._start_time += seconds
+
+
 def fit(cfg: ml_collections.ConfigDict, workdir, task, devices=None) -> dict[str, float]:
     """Trains `task` as `cfg` says, in `workdir`; resumes if it holds checkpoints.
 
@@ -92,17 +128,14 @@ def fit(cfg: ml_collections.ConfigDict, workdir, task, devices=None) -> dict[str
     """
     workdir = pathlib.Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    rules = cfg.sharding_rules
     mesh = mesh_lib.make_mesh(cfg.mesh, devices)
-    mesh_lib.check_batch(cfg.data.batch_size, mesh, rules)
+    mesh_lib.check_batch(cfg.data.batch_size, mesh, cfg.sharding_rules)
     data = task.build_data(cfg, mesh)
     _record_config(cfg, workdir)
-
-    steps = cfg.train.steps
-    tx = optim.build(cfg.opt, steps)
-    graphdef, state, shardings = state_lib.init(task.build_model, cfg, tx, mesh)
-    batch_sharding = mesh_lib.batch_sharding(mesh, rules)
     log(f"data: {data.description}")
+
+    tx = optim.build(cfg.opt, cfg.train.steps)
+    graphdef, state, shardings = state_lib.init(task.build_model, cfg, tx, mesh)
     log(f"model: {state_lib.count_params(state.params):,} parameters; mesh "
         f"{dict(mesh.shape)} over {mesh.size} {mesh.devices.flat[0].platform} device(s)")
 
@@ -115,6 +148,7 @@ def fit(cfg: ml_collections.ConfigDict, workdir, task, devices=None) -> dict[str
         writer.truncate_after(int(state.step))
         log(f"Resumed from {checkpointer.directory / str(int(state.step))} (step {int(state.step)}).")
 
+    batch_sharding = mesh_lib.batch_sharding(mesh, cfg.sharding_rules)
     train_step = step_lib.make_train_step(graphdef, task.loss_fn, tx, shardings, batch_sharding)
     eval_step = step_lib.make_eval_step(graphdef, task.loss_fn, shardings, batch_sharding)
 
@@ -125,77 +159,48 @@ def fit(cfg: ml_collections.ConfigDict, workdir, task, devices=None) -> dict[str
             return {k: float(v) for k, v in task.evaluate(model, data).items()}
         return _default_evaluate(eval_step, state, data, batch_sharding)
 
-    last_train, last_eval = {}, {}
-    last_good_checkpoint = max(checkpointer.steps(), default=None)
-    clock = {"time": None, "step": int(state.step)}  # throughput window, started once compiled
-
-    def read(step: int, metrics) -> None:
-        """Reads one step's metrics (a step late, so dispatch never waits); logs; stops on NaN."""
-        nonlocal last_train
-        values = {k: float(v) for k, v in jax.device_get(metrics).items()}
-        if not (math.isfinite(values["loss"]) and math.isfinite(values["grad_norm"])):
-            where = (f"step {last_good_checkpoint}, in {checkpointer.directory}"
-                     if last_good_checkpoint is not None else "none was saved")
-            raise TrainingDiverged(
-                f"Training diverged at step {step}: loss={values['loss']}, "
-                f"grad_norm={values['grad_norm']}. The last good checkpoint is {where}; "
-                "try a lower --config.opt.lr or a stronger --config.opt.grad_clip."
-            )
-        if clock["time"] is None:
-            clock.update(time=time.perf_counter(), step=step)
-        if step % cfg.train.log_every == 0 or step == steps:
-            last_train = {f"train/{k}": v for k, v in values.items()}
-            writer.write(step, last_train)
-            elapsed, done = time.perf_counter() - clock["time"], step - clock["step"]
-            speed = ""
-            if done > 0:
-                per_step = elapsed / done
-                speed = (f" | {1000 * per_step:.1f} ms/step | "
-                         f"{data.per_batch / per_step:,.0f} {data.unit}/s | "
-                         f"ETA {_format_eta(per_step * (steps - step))}")
-            log(f"step {step}/{steps} | loss {values['loss']:.4f}{speed}")
-
-    def save(step: int) -> None:
-        nonlocal last_good_checkpoint
-        checkpointer.save(step, state, data.train.get_state())
-        last_good_checkpoint = step
-
-    pending = None
+    if int(state.step) >= cfg.train.steps:
+        log(f"Already trained to step {int(state.step)}; raise --config.train.steps to go on.")
+    progress = _Progress(cfg, data, writer)
+    last_eval = {}
+    pending = None  # (step, metrics) dispatched but not yet read
     try:
         with _Preemption() as preemption:
-            for step in range(int(state.step) + 1, steps + 1):
-                batch = mesh_lib.put_batch(next(data.train), batch_sharding)
-                state, metrics = train_step(state, batch)
-                if pending is not None:
-                    read(*pending)
+            for step in range(int(state.step) + 1, cfg.train.steps + 1):
+                state, metrics = train_step(state, mesh_lib.put_batch(next(data.train), batch_sharding))
+                if pending:
+                    progress.record(*pending)
                 pending = (step, metrics)
-                do_eval = step % cfg.train.eval_every == 0 or step == steps
-                do_save = step % cfg.checkpoint.every == 0 or step == steps or preemption.requested
-                if do_eval or do_save:
-                    read(*pending)  # a checkpoint is only written once its step is known finite
-                    pending = None
-                    pause = time.perf_counter()
-                    if do_eval:
-                        last_eval = evaluate(state)
-                        writer.write(step, last_eval)
-                        log(f"step {step}/{steps} | " + " | ".join(
-                            f"{k} {v:.4f}" for k, v in sorted(last_eval.items())))
-                    if do_save:
-                        save(step)
-                    if clock["time"] is not None:  # eval and saving are not training throughput
-                        clock["time"] += time.perf_counter() - pause
+                final = step == cfg.train.steps
+                do_eval = final or step % cfg.train.eval_every == 0
+                do_save = final or step % cfg.checkpoint.every == 0 or preemption.requested
+                if not (do_eval or do_save):
+                    continue
+                progress.record(*pending)  # a checkpoint is written only once its step is finite
+                pending = None
+                started = time.perf_counter()
+                if do_eval:
+                    last_eval = evaluate(state)
+                    writer.write(step, last_eval)
+                    log(f"step {step}/{cfg.train.steps} | "
+                        + " | ".join(f"{k} {v:.4f}" for k, v in sorted(last_eval.items())))
+                if do_save:
+                    checkpointer.save(step, state, data.train.get_state())
+                progress.exclude(time.perf_counter() - started)
                 if preemption.requested:
-                    checkpointer.wait()
-                    log(f"SIGTERM: saved checkpoint {step} and stopped; run again to resume.")
+                    log(f"SIGTERM: saving checkpoint {step} and stopping; run again to resume.")
                     break
-            if pending is not None:
-                read(*pending)
-    finally:  # also on divergence or an error: finish the checkpoint being written
+    except TrainingDiverged as error:
+        checkpointer.wait()
+        saved = checkpointer.steps()
+        where = f"step {saved[-1]} in {checkpointer.directory}" if saved else "none: none was saved"
+        raise TrainingDiverged(f"{error} The last good checkpoint is {where}. Try a lower "
+                               "--config.opt.lr or a stronger --config.opt.grad_clip.") from None
+    finally:  # on every exit: finish the checkpoint being written
         checkpointer.wait()
         checkpointer.close()
         writer.close()
-    return {**last_train, **last_eval}
-
+    return {**progress.last, **last_eval}
 
 
 def load_model(workdir, task) -> tuple[nnx.Module, ml_collections.ConfigDict]:
