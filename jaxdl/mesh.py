@@ -46,12 +46,15 @@ def logical_to_spec(logical_axes: Sequence[str | None], rules) -> PartitionSpec:
 
 
 def _fits(shape, spec: PartitionSpec, mesh: Mesh) -> PartitionSpec:
-    """Replicates any dimension the mesh does not divide (e.g. a vocabulary of 65 over 2 devices)."""
-    axes = []
+    """Replicates a dimension the mesh does not divide (a vocabulary of 65 over 2 devices), or
+    whose mesh axes an earlier dimension already uses (an ("mlp", "vocab") head: both on model)."""
+    axes, used = [], set()
     for dim, names in zip(shape, tuple(spec) + (None,) * (len(shape) - len(spec))):
         group = (names,) if isinstance(names, str) else tuple(names or ())
         size = math.prod(mesh.shape[a] for a in group)
-        axes.append(names if group and dim % size == 0 else None)
+        fits = group and dim % size == 0 and not used & set(group)
+        axes.append(names if fits else None)
+        used |= set(group) if fits else set()
     return PartitionSpec(*axes)
 
 

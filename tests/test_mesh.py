@@ -44,6 +44,8 @@ def test_rules_map_logical_axes_and_replicate_what_does_not_divide():
     assert mesh_lib.variable_sharding(kernel, mesh, RULES).spec == P("fsdp", "model")
     odd = nnx.Param(np.zeros((65, 16)), out_sharding=("vocab", "embed"), eager_sharding=False)
     assert mesh_lib.variable_sharding(odd, mesh, RULES).spec == P(None, "fsdp")
+    head = nnx.Param(np.zeros((16, 64)), out_sharding=("mlp", "vocab"), eager_sharding=False)
+    assert mesh_lib.variable_sharding(head, mesh, RULES).spec == P("model", None)
     # Rules read back from config.json carry lists, not tuples.
     json_rules = [[name, list(axes) if isinstance(axes, tuple) else axes] for name, axes in RULES]
     assert mesh_lib.batch_sharding(mesh, json_rules).spec == P(("data", "fsdp"))

@@ -47,7 +47,7 @@ def get_config(arg: str | None = None):
 def cpu(cfg):
     cfg.data.update(batch_size=12, block_size=64)
     cfg.model.update(layers=4, heads=4, width=128, dropout=0.0)
-    cfg.train.update(steps=2000, log_every=100, eval_every=500)
+    cfg.train.update(steps=2000, log_every=100, eval_every=250)
     cfg.checkpoint.every = 500
 
 
