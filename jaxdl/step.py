@@ -27,7 +27,9 @@ def make_train_step(
         rng = jax.random.fold_in(state.rng, state.step)
 
         def loss_of(params):
-            model = nnx.merge(graphdef, params, state.rest)
+            # nnx.merge reuses the Variable objects of the States it gets; `rest` is copied so
+            # that its variables belong to this trace and BatchNorm may update them here.
+            model = nnx.merge(graphdef, params, jax.tree.map(lambda x: x, state.rest))
             model.train()
             loss, metrics = loss_fn(model, batch, rng)
             return loss, (metrics, nnx.state(model, nnx.Not(nnx.Param)))

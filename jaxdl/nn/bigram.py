@@ -11,7 +11,7 @@ class BigramLM(nnx.Module):
     def __init__(self, *, vocab_size: int, rngs: nnx.Rngs):
         self.logits_table = embedding(vocab_size, vocab_size, ("vocab", None), std=0.0, rngs=rngs)
 
-    def __call__(self, idx_BT, *, rngs=None):
+    def __call__(self, idx_BT, *, rngs=None, valid=None):
         return take_rows(self.logits_table, idx_BT)
 
     def init_cache(self, batch_size: int, length: int = 0):

@@ -1,9 +1,12 @@
 """GPT: a decoder-only transformer language model (GPT-2's layout, as in nanoGPT).
 
 Token and learned position embeddings, pre-LayerNorm blocks, a final LayerNorm, and an output
-head tied to the token embedding. Every language model here offers the same interface:
-`model(idx_BT, rngs=...) -> logits_BTV`, and for sampling `init_cache(batch, length)` and
-`decode(idx_BT, cache, pos) -> (logits_BTV, cache)`.
+head tied to the token embedding.
+
+Every language model in jaxdl.nn offers the same interface: `model(idx_BT, rngs=None,
+valid=None) -> logits_BTV` (rngs for dropout; `valid`, [B, T] booleans marking real rather than
+padding positions, for models with batch statistics), and for sampling `init_cache(batch, length)`,
+`decode(idx_BT, cache, pos) -> (logits_BTV, cache)` and `context_size` (None = unbounded).
 """
 
 import math
@@ -45,7 +48,7 @@ class GPT(nnx.Module):
         logits_NV = x_NC @ self.token_embedding[...].T  # the tied output head
         return logits_NV.reshape(*idx_BT.shape, -1), new_cache
 
-    def __call__(self, idx_BT, *, rngs=None):
+    def __call__(self, idx_BT, *, rngs=None, valid=None):
         if idx_BT.shape[1] > self.context_size:
             raise ValueError(f"sequence of {idx_BT.shape[1]} > block_size {self.context_size}")
         return self._forward(idx_BT, rngs=rngs, cache=None, pos=0)[0]

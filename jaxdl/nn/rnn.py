@@ -98,5 +98,5 @@ class RecurrentLM(nnx.Module):
         carry, h_TBH = jax.lax.scan(self.cell, carry, x_TBE)
         return self.head(jnp.swapaxes(h_TBH, 0, 1)), carry
 
-    def __call__(self, idx_BT, *, rngs=None):
+    def __call__(self, idx_BT, *, rngs=None, valid=None):
         return self.decode(idx_BT, self.init_cache(idx_BT.shape[0]))[0]

@@ -1,0 +1,76 @@
+"""makemore on names: the character-level language-model ladder.
+
+  python -m jaxdl.experiments.makemore --config=experiments/makemore/names.py:MODEL --workdir=DIR
+  python -m jaxdl.experiments.makemore --mode=sample --workdir=DIR --num_samples=20
+
+MODEL is one of bigram, mlp, mlp3, mlp8, wavenet, rnn, gru, lstm, transformer. Add `smoke` for a
+run of seconds, `lectures` for the lectures' 80/10/10 split (makemore's is 1000 test names), and
+`baby_names` to train on the embedded names corpus (pip install 'jaxdl[names]').
+Defaults are makemore's: batch 32, AdamW lr 5e-4, weight decay 0.01, betas (0.9, 0.99), a constant
+learning rate, n_embd 64, n_embd2 64, 4 layers, 4 heads. Results: experiments/makemore/README.md.
+"""
+
+from jaxdl import config as config_lib
+
+
+def get_config(arg: str | None = None):
+    cfg = config_lib.base_config()
+    cfg.seed = 3407  # makemore's
+    cfg.data.update(corpus="names", split="makemore", split_seed=3407, batch_size=32)
+    cfg.data.vocab = ""  # filled from the corpus: "." then the letters
+    cfg.data.block_size = -1  # filled: longest name + 1
+    cfg.model = dict(
+        name="transformer",
+        embed=64,  # makemore's n_embd
+        hidden=64,  # makemore's n_embd2
+        context=-1,  # mlp: characters it sees; -1 = the whole block (makemore's MLP)
+        batch_norm=False,  # mlp
+        levels=3,  # wavenet: 2**levels characters of context
+        layers=4,
+        heads=4,
+        dropout=0.0,
+        vocab_size=-1,  # filled from the corpus
+    )
+    cfg.train.update(steps=2000, log_every=100, eval_every=500)
+    cfg.checkpoint.every = 1000
+    # makemore trains at a constant learning rate, without clipping.
+    cfg.opt.update(lr=5e-4, min_lr=5e-4, warmup_steps=0, b1=0.9, b2=0.99, weight_decay=0.01,
+                   grad_clip=0.0)
+    return config_lib.apply_presets(cfg, arg, PRESETS)
+
+
+def model(name, **fields):
+    def preset(cfg):
+        cfg.model.name = name
+        cfg.model.update(fields)
+
+    return preset
+
+
+def smoke(cfg):
+    cfg.train.update(steps=30, log_every=10, eval_every=30)
+    cfg.checkpoint.every = 30
+
+
+def lectures(cfg):
+    cfg.data.update(split="lectures", split_seed=42)
+
+
+def baby_names(cfg):
+    cfg.data.corpus = "baby_names"
+
+
+PRESETS = dict(
+    bigram=model("bigram"),
+    mlp=model("mlp"),  # makemore's MLP: the whole block as context
+    mlp3=model("mlp", context=3, embed=10, hidden=200, batch_norm=True),  # lectures, part 3-4
+    mlp8=model("mlp", context=8, embed=10, hidden=200, batch_norm=True),
+    wavenet=model("wavenet", levels=3, embed=24, hidden=128),  # lectures, part 5 (76k params)
+    rnn=model("rnn"),
+    gru=model("gru"),
+    lstm=model("lstm"),
+    transformer=model("transformer"),
+    smoke=smoke,
+    lectures=lectures,
+    baby_names=baby_names,
+)

@@ -1,0 +1,75 @@
+"""Names as training data for makemore's character-level models (NumPy and grain, no JAX).
+
+Every name becomes one row of `length = longest name + 1` positions:
+
+    inputs   .  e  m  m  a  .  .  .        (0 = the boundary token ".", also the padding)
+    targets  e  m  m  a  .  -1 -1 -1       (-1 = nothing to predict)
+
+so position t predicts the character after the first t characters, the last real target is the
+end of the name, and a model is trained on every character of every name at once.
+"""
+
+import grain
+import numpy as np
+
+from jaxdl.data.text import CharTokenizer
+
+BOUNDARY = "."  # sorts before the letters: id 0
+
+
+def tokenizer_for(words: list[str]) -> CharTokenizer:
+    return CharTokenizer(BOUNDARY + "".join(words))
+
+
+def encode(words: list[str], tokenizer: CharTokenizer, length: int) -> dict[str, np.ndarray]:
+    inputs = np.zeros((len(words), length), np.int32)
+    targets = np.full((len(words), length), -1, np.int32)
+    for row, word in enumerate(words):
+        ids = tokenizer.encode(word)
+        inputs[row, 1:len(ids) + 1] = ids
+        targets[row, :len(ids)] = ids
+        targets[row, len(ids)] = 0
+    return {"inputs": inputs, "targets": targets}
+
+
+def split(words: list[str], scheme: str, seed: int) -> dict[str, list[str]]:
+    """makemore's split (the last 1000 names of a seeded permutation are the test set) or the
+    lectures' (80% train, 10% val, 10% test of a seeded shuffle). NumPy's permutation, so the
+    sets differ from PyTorch's `torch.randperm` ones of the same seed."""
+    order = np.random.default_rng(seed).permutation(len(words))
+    shuffled = [words[i] for i in order]
+    if scheme == "makemore":
+        n_test = min(1000, len(words) // 10)
+        return {"train": shuffled[:-n_test], "test": shuffled[-n_test:]}
+    if scheme == "lectures":
+        n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))
+        return {"train": shuffled[:n1], "val": shuffled[n1:n2], "test": shuffled[n2:]}
+    raise ValueError(f"unknown split scheme {scheme!r}: makemore or lectures")
+
+
+def random_rows(rows: dict[str, np.ndarray], *, batch_size: int, seed: int,
+                process_index: int = 0, process_count: int = 1) -> grain.MapDataset:
+    """Endless batches of rows drawn with replacement (makemore's sampler); batch i depends only
+    on (seed, i). Each process keeps its share of the global batch."""
+    n = len(next(iter(rows.values())))
+    per_process = batch_size // process_count
+    mine = slice(process_index * per_process, (process_index + 1) * per_process)
+
+    def batch(i: int) -> dict[str, np.ndarray]:
+        picked = np.random.default_rng([seed, i]).integers(0, n, batch_size)[mine]
+        return {key: value[picked] for key, value in rows.items()}
+
+    return grain.MapDataset.range(2**62).map(batch)
+
+
+def whole_split(rows: dict[str, np.ndarray], multiple: int, process_index: int = 0,
+                process_count: int = 1) -> dict[str, np.ndarray]:
+    """The whole split as one batch, padded with empty rows (targets -1) to a multiple of
+    `multiple` rows, so the masked mean over it is exactly the split's per-character loss."""
+    n = len(rows["inputs"])
+    padded = -(-n // multiple) * multiple
+    out = {"inputs": np.zeros((padded, rows["inputs"].shape[1]), np.int32),
+           "targets": np.full((padded, rows["targets"].shape[1]), -1, np.int32)}
+    out["inputs"][:n], out["targets"][:n] = rows["inputs"], rows["targets"]
+    share = padded // process_count
+    return {k: v[process_index * share:(process_index + 1) * share] for k, v in out.items()}

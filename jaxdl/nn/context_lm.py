@@ -1,0 +1,112 @@
+"""Language models that read a fixed window of previous characters: the MLP of Bengio et al.
+(2003) and the hierarchical WaveNet-style model of the makemore lectures (part 5).
+
+Both see, at position t, only tokens t-k+1 .. t (earlier positions are the boundary token 0),
+so they are causal by construction and predict every position of a sequence in one call.
+"""
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+from jaxdl.nn.layers import Dense, embedding, param, take_rows
+
+
+def windows(idx_BT: jax.Array, k: int) -> jax.Array:
+    """[B, T] -> [B, T, k]: at each position the last k tokens, oldest first, 0 before the start."""
+    T = idx_BT.shape[1]
+    padded = jnp.pad(idx_BT, ((0, 0), (k - 1, 0)))
+    return jnp.stack([padded[:, i:i + T] for i in range(k)], axis=-1)
+
+
+class BatchNorm(nnx.Module):
+    """BatchNorm over every axis but the last, counting only the `valid` positions (padding
+    would otherwise dominate the statistics). Running statistics as torch.nn.BatchNorm1d keeps
+    them (momentum 0.1, unbiased variance); `model.eval()` switches to them."""
+
+    def __init__(self, dim: int, *, rngs: nnx.Rngs, momentum: float = 0.1, eps: float = 1e-5):
+        self.scale = param(rngs, nnx.initializers.ones, (dim,), ("mlp",))
+        self.bias = param(rngs, nnx.initializers.zeros, (dim,), ("mlp",))
+        self.running_mean = nnx.BatchStat(jnp.zeros((dim,)))
+        self.running_var = nnx.BatchStat(jnp.ones((dim,)))
+        self.momentum, self.eps = momentum, eps
+        self.use_running_average = False
+
+    def __call__(self, x, valid=None):
+        if self.use_running_average:
+            mean, var = self.running_mean[...], self.running_var[...]
+        else:
+            weight = jnp.ones(x.shape[:-1] + (1,), x.dtype)
+            if valid is not None:  # valid: [B, T]; x: [B, T, ..., C]
+                weight = weight * valid.reshape(valid.shape + (1,) * (x.ndim - valid.ndim))
+            axes = tuple(range(x.ndim - 1))
+            count = weight.sum()
+            mean = (x * weight).sum(axes) / count
+            var = (jnp.square(x - mean) * weight).sum(axes) / count
+            m = self.momentum
+            unbiased = jax.lax.stop_gradient(var * count / jnp.maximum(count - 1, 1))
+            self.running_mean[...] = (1 - m) * self.running_mean[...] + m * jax.lax.stop_gradient(mean)
+            self.running_var[...] = (1 - m) * self.running_var[...] + m * unbiased
+        return (x - mean) * jax.lax.rsqrt(var + self.eps) * self.scale[...] + self.bias[...]
+
+
+class RecomputeDecoding:
+    """Sampling support for models without a cache of their own: the "cache" is the tokens so
+    far, and each decode reruns the model on them (cheap for these small windows)."""
+
+    context_size = None
+
+    def init_cache(self, batch_size: int, length: int):
+        return jnp.zeros((batch_size, length), jnp.int32)
+
+    def decode(self, idx_BT, tokens_BL, pos):
+        tokens_BL = jax.lax.dynamic_update_slice(tokens_BL, idx_BT.astype(jnp.int32), (0, pos))
+        logits_BLV = self(tokens_BL)
+        return jax.lax.dynamic_slice_in_dim(logits_BLV, pos, idx_BT.shape[1], axis=1), tokens_BL
+
+
+class MLPLM(RecomputeDecoding, nnx.Module):
+    """Embed the last `context` characters, concatenate, one tanh hidden layer (optionally
+    batch-normalised), then logits."""
+
+    def __init__(self, *, vocab_size: int, context: int, embed: int, hidden: int,
+                 batch_norm: bool, rngs: nnx.Rngs):
+        self.context = context
+        self.token_embedding = embedding(vocab_size, embed, ("vocab", "embed"), std=1.0, rngs=rngs)
+        self.hidden = Dense(context * embed, hidden, ("embed", "mlp"), use_bias=not batch_norm,
+                            rngs=rngs)
+        self.norm = BatchNorm(hidden, rngs=rngs) if batch_norm else None
+        self.out = Dense(hidden, vocab_size, ("mlp", "vocab"), rngs=rngs)
+
+    def __call__(self, idx_BT, *, rngs=None, valid=None):
+        x_BTKE = take_rows(self.token_embedding, windows(idx_BT, self.context))
+        h_BTH = self.hidden(x_BTKE.reshape(*idx_BT.shape, -1))
+        if self.norm is not None:
+            h_BTH = self.norm(h_BTH, valid)
+        return self.out(jnp.tanh(h_BTH))
+
+
+class WaveNetLM(RecomputeDecoding, nnx.Module):
+    """Fuse neighbouring pairs level by level: 8 characters -> 4 -> 2 -> 1 (context = 2**levels).
+
+    Each level is Linear (no bias) -> BatchNorm -> tanh on the concatenation of two neighbours,
+    so information from far characters is mixed gradually, as in a dilated causal convolution.
+    """
+
+    def __init__(self, *, vocab_size: int, levels: int, embed: int, hidden: int, rngs: nnx.Rngs):
+        self.context = 2 ** levels
+        self.token_embedding = embedding(vocab_size, embed, ("vocab", "embed"), std=1.0, rngs=rngs)
+        widths = [embed] + [hidden] * levels
+        self.fuse = nnx.List([
+            Dense(2 * w, hidden, ("embed", "mlp"), use_bias=False, rngs=rngs) for w in widths[:-1]])
+        self.norms = nnx.List([BatchNorm(hidden, rngs=rngs) for _ in range(levels)])
+        self.out = Dense(hidden, vocab_size, ("mlp", "vocab"), rngs=rngs)
+
+    def __call__(self, idx_BT, *, rngs=None, valid=None):
+        B, T = idx_BT.shape
+        x = take_rows(self.token_embedding, windows(idx_BT, self.context))  # [B, T, 8, E]
+        for fuse, norm in zip(self.fuse, self.norms):
+            groups = x.shape[2] // 2
+            x = x.reshape(B, T, groups, -1)  # neighbours side by side: [B, T, n/2, 2C]
+            x = jnp.tanh(norm(fuse(x), valid))
+        return self.out(x[:, :, 0])
