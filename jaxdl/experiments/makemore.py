@@ -45,7 +45,7 @@ def build_model(cfg, rngs: nnx.Rngs) -> nnx.Module:
         return RecurrentLM(vocab_size=vocab, cell=m.name, embed=m.embed, hidden=m.hidden, rngs=rngs)
     if m.name == "transformer":
         return GPT(vocab_size=vocab, block_size=cfg.data.block_size, layers=m.layers, heads=m.heads,
-                   width=m.embed, dropout=m.dropout, use_bias=True, rngs=rngs)
+                   width=m.embed, dropout=m.dropout, use_bias=True, init="torch", rngs=rngs)
     raise UserError(f"Unknown model.name {m.name!r}: bigram, mlp, wavenet, rnn, gru, lstm or "
                     "transformer.")
 

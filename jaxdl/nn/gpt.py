@@ -15,25 +15,37 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from jaxdl.nn.layers import embedding, layer_norm, take_rows
+from jaxdl.errors import UserError
+from jaxdl.nn.layers import Dense, embedding, layer_norm, take_rows
 from jaxdl.nn.transformer import Block
 
 
 class GPT(nnx.Module):
     def __init__(self, *, vocab_size: int, block_size: int, layers: int, heads: int, width: int,
-                 dropout: float, use_bias: bool = False, rngs: nnx.Rngs):
+                 dropout: float, use_bias: bool = False, init: str = "gpt2", rngs: nnx.Rngs):
+        """init="gpt2": N(0, 0.02) weights, residual outputs scaled by 1/sqrt(2 * layers), output
+        head tied to the token embedding (GPT-2, nanoGPT). init="torch": PyTorch's module
+        defaults and an untied head (makemore's transformer)."""
+        if init not in ("gpt2", "torch"):
+            raise UserError(f"unknown GPT init {init!r}: gpt2 or torch")
+        gpt2 = init == "gpt2"
         self.context_size = block_size
         self.heads = heads
-        self.token_embedding = embedding(vocab_size, width, ("vocab", "embed"), rngs=rngs)
-        self.position_embedding = embedding(block_size, width, (None, "embed"), rngs=rngs)
+        embedding_std = 0.02 if gpt2 else 1.0
+        self.token_embedding = embedding(vocab_size, width, ("vocab", "embed"), std=embedding_std,
+                                         rngs=rngs)
+        self.position_embedding = embedding(block_size, width, (None, "embed"), std=embedding_std,
+                                            rngs=rngs)
         self.dropout = nnx.Dropout(dropout)
-        # GPT-2 scales the init of each residual branch's last matmul by 1/sqrt(2 * layers).
-        out_std = 0.02 / math.sqrt(2 * layers)
         self.blocks = nnx.List([
-            Block(width, heads, dropout=dropout, out_std=out_std, use_bias=use_bias, rngs=rngs)
+            Block(width, heads, dropout=dropout, std=0.02 if gpt2 else None,
+                  out_std=0.02 / math.sqrt(2 * layers) if gpt2 else None, use_bias=use_bias,
+                  rngs=rngs)
             for _ in range(layers)
         ])
         self.ln_final = layer_norm(width, use_bias=use_bias, rngs=rngs)
+        self.head = None if gpt2 else Dense(width, vocab_size, ("embed", "vocab"), use_bias=False,
+                                            rngs=rngs)
 
     def _forward(self, idx_BT, *, rngs, cache, pos):
         T = idx_BT.shape[1]
@@ -45,7 +57,7 @@ class GPT(nnx.Module):
                                        cache=None if cache is None else cache[i])
             new_cache.append(layer_cache)
         x_NC = self.ln_final(x_BTC).reshape(-1, x_BTC.shape[-1])
-        logits_NV = x_NC @ self.token_embedding[...].T  # the tied output head
+        logits_NV = self.head(x_NC) if self.head else x_NC @ self.token_embedding[...].T
         return logits_NV.reshape(*idx_BT.shape, -1), new_cache
 
     def __call__(self, idx_BT, *, rngs=None, valid=None):

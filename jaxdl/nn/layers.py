@@ -30,7 +30,8 @@ class Dense(nnx.Module):
 
     def __init__(self, d_in: int, d_out: int, axes, *, rngs: nnx.Rngs, std: float | None = None,
                  use_bias: bool = True):
-        std = std if std is not None else 1 / math.sqrt(d_in)
+        # Default: the scale of torch.nn.Linear's init (uniform +-1/sqrt(d_in): variance 1/(3 d_in)).
+        std = std if std is not None else 1 / math.sqrt(3 * d_in)
         self.kernel = param(rngs, nnx.initializers.normal(std), (d_in, d_out), axes)
         self.bias = param(rngs, nnx.initializers.zeros, (d_out,), axes[1:]) if use_bias else None
 

