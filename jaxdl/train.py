@@ -9,12 +9,14 @@ and `fit` does the rest: mesh, sharded init, jit, checkpoints and resume, eval a
 the NaN stop and the SIGTERM save.
 """
 
+import dataclasses
 import json
 import math
 import pathlib
 import signal
 import threading
 import time
+from collections.abc import Callable
 
 import jax
 import ml_collections
@@ -120,6 +122,38 @@ class _Progress:
             self._start_time += seconds
 
 
+@dataclasses.dataclass
+class Setup:
+    """Everything a run is made of before its first step (also what `jaxdl.bench` times)."""
+
+    mesh: jax.sharding.Mesh
+    data: Data
+    graphdef: nnx.GraphDef
+    state: state_lib.TrainState
+    batch_sharding: jax.sharding.NamedSharding
+    train_step: Callable
+    eval_step: Callable
+
+
+def setup(cfg: ml_collections.ConfigDict, task, devices=None) -> Setup:
+    """Mesh, data, sharded initial state and the compiled-on-first-call steps of `task`."""
+    mesh = mesh_lib.make_mesh(cfg.mesh, devices)
+    mesh_lib.check_batch(cfg.data.batch_size, mesh, cfg.sharding_rules)
+    data = task.build_data(cfg, mesh)
+    tx = optim.build(cfg.opt, cfg.train.steps)
+    graphdef, state, shardings = state_lib.init(task.build_model, cfg, tx, mesh)
+    batch_sharding = mesh_lib.batch_sharding(mesh, cfg.sharding_rules)
+    return Setup(
+        mesh=mesh,
+        data=data,
+        graphdef=graphdef,
+        state=state,
+        batch_sharding=batch_sharding,
+        train_step=step_lib.make_train_step(graphdef, task.loss_fn, tx, shardings, batch_sharding),
+        eval_step=step_lib.make_eval_step(graphdef, task.loss_fn, shardings, batch_sharding),
+    )
+
+
 def fit(cfg: ml_collections.ConfigDict, workdir, task, devices=None) -> dict[str, float]:
     """Trains `task` as `cfg` says, in `workdir`; resumes if it holds checkpoints.
 
@@ -128,14 +162,11 @@ def fit(cfg: ml_collections.ConfigDict, workdir, task, devices=None) -> dict[str
     """
     workdir = pathlib.Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    mesh = mesh_lib.make_mesh(cfg.mesh, devices)
-    mesh_lib.check_batch(cfg.data.batch_size, mesh, cfg.sharding_rules)
-    data = task.build_data(cfg, mesh)
-    _record_config(cfg, workdir)
+    run = setup(cfg, task, devices)
+    mesh, data, graphdef, state = run.mesh, run.data, run.graphdef, run.state
+    batch_sharding, train_step = run.batch_sharding, run.train_step
+    _record_config(cfg, workdir)  # after build_data: it fills the data-derived fields
     log(f"data: {data.description}")
-
-    tx = optim.build(cfg.opt, cfg.train.steps)
-    graphdef, state, shardings = state_lib.init(task.build_model, cfg, tx, mesh)
     log(f"model: {state_lib.count_params(state.params):,} parameters; mesh "
         f"{dict(mesh.shape)} over {mesh.size} {mesh.devices.flat[0].platform} device(s)")
 
@@ -148,16 +179,12 @@ def fit(cfg: ml_collections.ConfigDict, workdir, task, devices=None) -> dict[str
         writer.truncate_after(int(state.step))
         log(f"Resumed from {checkpointer.directory / str(int(state.step))} (step {int(state.step)}).")
 
-    batch_sharding = mesh_lib.batch_sharding(mesh, cfg.sharding_rules)
-    train_step = step_lib.make_train_step(graphdef, task.loss_fn, tx, shardings, batch_sharding)
-    eval_step = step_lib.make_eval_step(graphdef, task.loss_fn, shardings, batch_sharding)
-
     def evaluate(state) -> dict[str, float]:
         if hasattr(task, "evaluate"):
             model = nnx.merge(graphdef, state.params, state.rest)
             model.eval()
             return {k: float(v) for k, v in task.evaluate(model, data).items()}
-        return _default_evaluate(eval_step, state, data, batch_sharding)
+        return _default_evaluate(run.eval_step, state, data, batch_sharding)
 
     if int(state.step) >= cfg.train.steps:
         log(f"Already trained to step {int(state.step)}; raise --config.train.steps to go on.")

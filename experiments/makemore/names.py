@@ -4,7 +4,8 @@
   python -m jaxdl.experiments.makemore --mode=sample --workdir=DIR --num_samples=20
 
 MODEL is one of bigram, mlp, mlp3, mlp8, wavenet, rnn, gru, lstm, transformer. Add `smoke` for a
-run of seconds, `lectures` for the lectures' 80/10/10 split (makemore's is 1000 test names), and
+run of seconds, `long` for 20k steps with a decaying lr, `lectures` for the lectures' 80/10/10
+split (makemore's is 1000 test names), and
 `baby_names` to train on the embedded names corpus (pip install 'jaxdl[names]').
 Defaults are makemore's: batch 32, AdamW lr 5e-4, weight decay 0.01, betas (0.9, 0.99), a constant
 learning rate, n_embd 64, n_embd2 64, 4 layers, 4 heads. Results: experiments/makemore/README.md.
@@ -52,6 +53,13 @@ def smoke(cfg):
     cfg.checkpoint.every = 30
 
 
+def long(cfg):
+    """The longer runs of the results table: 20k steps, a higher peak lr and a cosine decay."""
+    cfg.train.update(steps=20000, log_every=1000, eval_every=2000)
+    cfg.checkpoint.every = 5000
+    cfg.opt.update(lr=2e-3, min_lr=2e-5, warmup_steps=200)
+
+
 def lectures(cfg):
     cfg.data.update(split="lectures", split_seed=42)
 
@@ -71,6 +79,7 @@ PRESETS = dict(
     lstm=model("lstm"),
     transformer=model("transformer"),
     smoke=smoke,
+    long=long,
     lectures=lectures,
     baby_names=baby_names,
 )

@@ -1,0 +1,185 @@
+"""Benchmarks: how fast a topic's train step runs, and how well it uses the chip.
+
+  python -m jaxdl.bench nanogpt --config=experiments/nanogpt/shakespeare_char.py:cpu
+  python -m jaxdl.bench makemore --config=experiments/makemore/names.py:transformer
+  python -m jaxdl.bench nanogpt --config=...:cpu --what=sample   # KV cache vs recomputation
+
+Training: compiles, warms up, then times `repeats` blocks of steps on pre-staged batches, the
+device synchronised at the end of each block; prints median/min/max ms per step, tokens/s, the
+model FLOPs per step (GPT: nanoGPT's 6N + 12*L*H*Q*T per token; other models: XLA's count),
+achieved FLOP/s and MFU. The peak is measured in the same run on a CPU (the faster of a large fp32
+jnp.dot and NumPy's matmul, so that a slow XLA matmul cannot inflate MFU) or taken from a table of
+published dense bf16 peaks for GPUs and TPUs. The last line is one JSON object.
+"""
+
+import importlib
+import json
+import statistics
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from absl import app, flags
+from flax import nnx
+
+from jaxdl import mesh as mesh_lib
+from jaxdl import state as state_lib
+from jaxdl import train
+from jaxdl.cli import CONFIG
+from jaxdl.nn.gpt import GPT
+from jaxdl.sample import generate, generate_uncached
+
+WHAT = flags.DEFINE_enum("what", "train", ["train", "sample"], "Time the train step or sampling.")
+STEPS = flags.DEFINE_integer("steps", 60, "Timed train steps (split into --repeats blocks).")
+REPEATS = flags.DEFINE_integer("repeats", 6, "Timed blocks; step time statistics are over these.")
+WARMUP = flags.DEFINE_integer("warmup", 5, "Untimed steps after compilation.")
+NEW_TOKENS = flags.DEFINE_integer("new_tokens", 200, "Sampling: tokens generated per run.")
+
+# Published dense bf16 peaks, FLOP/s per chip (datasheets), matched against device_kind.
+ACCELERATOR_PEAKS = {
+    "H100": 989e12, "H200": 989e12, "A100": 312e12, "L4": 121e12, "A10": 125e12,
+    "TPU v4": 275e12, "TPU v5 lite": 197e12, "TPU v5e": 197e12, "TPU v5p": 459e12,
+    "TPU v6": 918e12,
+}
+
+
+def cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        model = "unknown CPU"
+    import os
+
+    return f"{model} ({os.cpu_count()} cores)"
+
+
+def measured_cpu_peak(n: int = 2048, repeats: int = 5) -> tuple[float, dict]:
+    """FLOP/s of the faster of jnp.dot and NumPy on an n x n x n fp32 matmul (median of repeats)."""
+    a = np.random.default_rng(0).standard_normal((n, n), np.float32)
+    b = np.random.default_rng(1).standard_normal((n, n), np.float32)
+    xa, xb = jnp.asarray(a), jnp.asarray(b)
+    dot = jax.jit(jnp.dot)
+    dot(xa, xb).block_until_ready()
+
+    def rate(fn):
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        return 2 * n**3 / statistics.median(times)
+
+    rates = {"jnp.dot": rate(lambda: dot(xa, xb).block_until_ready()),
+             "numpy": rate(lambda: a @ b)}
+    return max(rates.values()), rates
+
+
+def peak_flops(device) -> tuple[float, str]:
+    if device.platform == "cpu":
+        peak, rates = measured_cpu_peak()
+        return peak, ("measured: " + ", ".join(f"{k} {v / 1e9:.0f}" for k, v in rates.items())
+                      + " GFLOP/s on 2048^3 fp32")
+    for name, peak in ACCELERATOR_PEAKS.items():
+        if name.lower() in device.device_kind.lower():
+            return peak, f"published dense bf16 peak of {name}"
+    return float("nan"), f"no known peak for {device.device_kind}"
+
+
+def gpt_flops_per_token(model: GPT, block_size: int) -> float:
+    """nanoGPT's estimate: 6N (matmuls forward and backward) + 12*L*H*Q*T (attention), N without
+    the position embeddings (a lookup, no matmul)."""
+    params = nnx.state(model, nnx.Param)
+    n = sum(x.size for x in jax.tree.leaves(params)) - model.position_embedding.size
+    layers, heads = len(model.blocks), model.heads
+    head_dim = model.token_embedding.shape[1] // heads
+    return 6 * n + 12 * layers * heads * head_dim * block_size
+
+
+def bench_train(cfg, task) -> dict:
+    run = train.setup(cfg, task)
+    device = run.mesh.devices.flat[0]
+    batches = [mesh_lib.put_batch(next(run.data.train), run.batch_sharding) for _ in range(8)]
+    tokens = int(batches[0]["inputs"].size)
+    compiled = run.train_step.lower(run.state, batches[0]).compile()
+    xla_flops = (compiled.cost_analysis() or {}).get("flops", float("nan"))
+
+    state = run.state
+    for i in range(WARMUP.value):
+        state, _ = run.train_step(state, batches[i % len(batches)])
+    jax.block_until_ready(state)
+    per_block = max(1, STEPS.value // REPEATS.value)
+    times = []
+    for _ in range(REPEATS.value):
+        start = time.perf_counter()
+        for i in range(per_block):
+            state, metrics = run.train_step(state, batches[i % len(batches)])
+        jax.block_until_ready((state, metrics))
+        times.append((time.perf_counter() - start) / per_block)
+
+    model = nnx.merge(run.graphdef, state.params, state.rest)
+    if isinstance(model, GPT):
+        flops, how = gpt_flops_per_token(model, batches[0]["inputs"].shape[1]) * tokens, "6N+12LHQT"
+    else:
+        flops, how = xla_flops, "XLA cost analysis"
+    step_s = statistics.median(times)
+    peak, peak_source = peak_flops(device)
+    result = {
+        "step_ms": 1e3 * step_s,
+        "step_ms_min": 1e3 * min(times),
+        "step_ms_max": 1e3 * max(times),
+        "tokens_per_s": tokens / step_s,
+        "flops_per_step": flops,
+        "xla_flops_per_step": xla_flops,
+        "achieved_flops": flops / step_s,
+        "peak_flops": peak,
+        "mfu": flops / step_s / peak,
+        "params": state_lib.count_params(state.params),
+        "device": cpu_name() if device.platform == "cpu" else device.device_kind,
+        "devices": run.mesh.size,
+    }
+    print(f"model: {result['params']:,} parameters; batch {tuple(batches[0]['inputs'].shape)} "
+          f"tokens; {run.mesh.size} {device.platform} device(s): {result['device']}")
+    print(f"step: median {result['step_ms']:.2f} ms (min {result['step_ms_min']:.2f}, max "
+          f"{result['step_ms_max']:.2f}) over {REPEATS.value} x {per_block} steps; "
+          f"{result['tokens_per_s']:,.0f} tokens/s")
+    print(f"flops/step: {flops / 1e9:.3f} GFLOP ({how}; XLA counts {xla_flops / 1e9:.3f}); achieved "
+          f"{result['achieved_flops'] / 1e9:.1f} GFLOP/s")
+    print(f"peak: {peak / 1e9:.1f} GFLOP/s ({peak_source}); MFU {result['mfu']:.3f}")
+    return result
+
+
+def bench_sample(cfg, task) -> dict:
+    task.build_data(cfg, None)  # fills the data-derived config fields (vocabulary size)
+    model = task.build_model(cfg, nnx.Rngs(cfg.seed))
+    prompt = np.zeros((1, 1), np.int32)
+    key = jax.random.PRNGKey(0)
+    n = NEW_TOKENS.value
+    rates = {}
+    for name, fn in (("cached", generate), ("uncached", generate_uncached)):
+        fn(model, prompt, n, key=key)  # compile every shape it uses
+        start = time.perf_counter()
+        fn(model, prompt, n, key=key)
+        rates[name] = n / (time.perf_counter() - start)
+    result = {"cached_tokens_per_s": rates["cached"], "uncached_tokens_per_s": rates["uncached"],
+              "speedup": rates["cached"] / rates["uncached"], "new_tokens": n,
+              "device": cpu_name() if jax.devices()[0].platform == "cpu"
+              else jax.devices()[0].device_kind}
+    print(f"sampling {n} tokens, batch 1: KV cache {rates['cached']:,.0f} tokens/s, recomputing "
+          f"the context {rates['uncached']:,.0f} tokens/s: {result['speedup']:.1f}x")
+    return result
+
+
+def main(argv):
+    if len(argv) != 2:
+        raise app.UsageError("usage: python -m jaxdl.bench TOPIC --config=...")
+    if CONFIG.value is None:
+        raise app.UsageError("--config is required")
+    task = importlib.import_module(f"jaxdl.experiments.{argv[1]}")
+    result = (bench_train if WHAT.value == "train" else bench_sample)(CONFIG.value, task)
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    app.run(main)
