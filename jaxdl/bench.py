@@ -28,6 +28,7 @@ from jaxdl import state as state_lib
 from jaxdl import train
 from jaxdl.cli import CONFIG
 from jaxdl.nn.gpt import GPT
+from jaxdl.runtime import keep_freed_memory
 from jaxdl.sample import generate, generate_uncached
 
 WHAT = flags.DEFINE_enum("what", "train", ["train", "sample"], "Time the train step or sampling.")
@@ -176,6 +177,7 @@ def main(argv):
         raise app.UsageError("usage: python -m jaxdl.bench TOPIC --config=...")
     if CONFIG.value is None:
         raise app.UsageError("--config is required")
+    keep_freed_memory()  # as the training command does (jaxdl.cli)
     task = importlib.import_module(f"jaxdl.experiments.{argv[1]}")
     result = (bench_train if WHAT.value == "train" else bench_sample)(CONFIG.value, task)
     print(json.dumps(result), flush=True)

@@ -9,6 +9,7 @@ from ml_collections import config_flags
 
 from jaxdl.data.sources import DataUnavailableError
 from jaxdl.errors import UserError
+from jaxdl.runtime import keep_freed_memory
 from jaxdl.train import TrainingDiverged
 
 CONFIG = config_flags.DEFINE_config_file(
@@ -56,6 +57,7 @@ def run(main) -> None:
             raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
         # orbax and grain log every save at INFO; keep the run's own progress lines readable.
         logging.set_verbosity(logging.WARNING)
+        keep_freed_memory()  # before the first large allocation; see jaxdl/runtime.py
         if MULTIHOST.value:
             jax.distributed.initialize()
         if MODE.value == "train" and CONFIG.value is None:
