@@ -17,6 +17,11 @@ CONFIG = config_flags.DEFINE_config_file(
 )
 WORKDIR = flags.DEFINE_string("workdir", None, "Run directory: config, metrics, checkpoints.")
 MODE = flags.DEFINE_enum("mode", "train", ["train", "sample"], "Train (or resume), or sample.")
+# Sampling, for the language-model experiments (each sets its own defaults with set_defaults).
+NUM_SAMPLES = flags.DEFINE_integer("num_samples", 1, "Sampling: independent samples to print.")
+TEMPERATURE = flags.DEFINE_float("temperature", 1.0, "Sampling: softmax temperature (0 = greedy).")
+TOP_K = flags.DEFINE_integer("top_k", 0, "Sampling: keep the k most likely tokens (0 = all).")
+SEED = flags.DEFINE_integer("seed", 0, "Sampling: random seed.")
 MULTIHOST = flags.DEFINE_bool(
     "multihost", False, "Call jax.distributed.initialize() first (TPU pods, several GPU hosts)."
 )

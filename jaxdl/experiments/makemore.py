@@ -25,10 +25,6 @@ from jaxdl.nn.gpt import GPT
 from jaxdl.nn.rnn import RecurrentLM
 from jaxdl.sample import generate
 
-NUM_SAMPLES = flags.DEFINE_integer("num_samples", 20, "Sampling: how many names.")
-TEMPERATURE = flags.DEFINE_float("temperature", 1.0, "Sampling: softmax temperature (0 = greedy).")
-TOP_K = flags.DEFINE_integer("top_k", 0, "Sampling: keep the k most likely characters (0 = all).")
-SEED = flags.DEFINE_integer("seed", 0, "Sampling: random seed.")
 
 
 def build_model(cfg, rngs: nnx.Rngs) -> nnx.Module:
@@ -99,8 +95,8 @@ def sample(workdir, *, num_samples: int, seed: int = 0, temperature: float = 1.0
 
 def main():
     if cli.MODE.value == "sample":
-        samples = sample(cli.WORKDIR.value, num_samples=NUM_SAMPLES.value, seed=SEED.value,
-                         temperature=TEMPERATURE.value, top_k=TOP_K.value or None)
+        samples = sample(cli.WORKDIR.value, num_samples=cli.NUM_SAMPLES.value, seed=cli.SEED.value,
+                         temperature=cli.TEMPERATURE.value, top_k=cli.TOP_K.value or None)
         print("\n".join(samples), flush=True)
         return
     final = train.fit(cli.CONFIG.value, cli.WORKDIR.value, sys.modules[__name__])
@@ -108,4 +104,5 @@ def main():
 
 
 if __name__ == "__main__":
+    flags.FLAGS.set_default("num_samples", 20)
     cli.run(main)

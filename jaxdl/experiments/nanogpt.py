@@ -25,10 +25,6 @@ from jaxdl.sample import generate
 
 PROMPT = flags.DEFINE_string("prompt", "\n", "Sampling: text to continue.")
 MAX_NEW_TOKENS = flags.DEFINE_integer("max_new_tokens", 500, "Sampling: characters to generate.")
-TEMPERATURE = flags.DEFINE_float("temperature", 0.8, "Sampling: softmax temperature (0 = greedy).")
-TOP_K = flags.DEFINE_integer("top_k", 200, "Sampling: keep the k most likely characters (0 = all).")
-SEED = flags.DEFINE_integer("seed", 0, "Sampling: random seed.")
-NUM_SAMPLES = flags.DEFINE_integer("num_samples", 1, "Sampling: independent samples to print.")
 
 
 def build_model(cfg, rngs: nnx.Rngs) -> nnx.Module:
@@ -88,8 +84,8 @@ def sample(workdir, prompt: str, *, max_new_tokens: int, num_samples: int = 1, s
 def main():
     if cli.MODE.value == "sample":
         completions = sample(cli.WORKDIR.value, PROMPT.value, max_new_tokens=MAX_NEW_TOKENS.value,
-                             num_samples=NUM_SAMPLES.value, seed=SEED.value,
-                             temperature=TEMPERATURE.value, top_k=TOP_K.value or None)
+                             num_samples=cli.NUM_SAMPLES.value, seed=cli.SEED.value,
+                             temperature=cli.TEMPERATURE.value, top_k=cli.TOP_K.value or None)
         for i, completion in enumerate(completions):
             print(f"--- sample {i} ---\n{completion}", flush=True)
         return
@@ -98,4 +94,6 @@ def main():
 
 
 if __name__ == "__main__":
+    flags.FLAGS.set_default("temperature", 0.8)  # nanoGPT's sample.py defaults
+    flags.FLAGS.set_default("top_k", 200)
     cli.run(main)
