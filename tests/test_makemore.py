@@ -31,6 +31,19 @@ def test_splits_are_disjoint_deterministic_and_sized(scheme, sizes):
     assert names.split(words, scheme, seed=2) != a
 
 
+def test_torch_randperm_matches_torch():
+    # torch.manual_seed(3407); torch.randperm(10).tolist() and the first of randperm(32033)
+    assert names.torch_randperm(10, 3407) == [9, 1, 5, 7, 3, 2, 8, 6, 4, 0]
+    assert names.torch_randperm(32033, 3407)[:5] == [18545, 10853, 360, 10522, 2312]
+
+
+def test_lectures_split_is_pythons_shuffle():
+    words = [f"w{i}" for i in range(50)]
+    expected = list(words)
+    __import__("random").Random(42).shuffle(expected)
+    assert names.split(words, "lectures", 42)["train"] == expected[:40]
+
+
 def test_whole_split_pads_with_empty_rows():
     tokenizer = names.tokenizer_for(WORDS)
     rows = names.encode(WORDS[:13], tokenizer, length=9)
