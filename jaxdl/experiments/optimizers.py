@@ -203,12 +203,14 @@ def best_lr(runs):
 
 
 def describe(runs):
-    """One table row from the runs of one setting (one seed or several)."""
+    """One table row from the runs of one setting (one seed, or mean +- std over several)."""
+
     def stat(values, fmt):
         values = np.array(values)
         return f"{values.mean():{fmt}}" + (f" +- {values.std():{fmt}}" if len(values) > 1 else "")
 
-    return (f"train {stat([r['train'][-1] for r in runs], '.4f')}  val {stat([r['val'][-1] for r in runs], '.4f')}  "
+    return (f"train {stat([r['train'][-1] for r in runs], '.4f')}  "
+            f"val {stat([r['val'][-1] for r in runs], '.4f')}  "
             f"test acc {stat([r['test_accuracy'] for r in runs], '.4f')}  "
             f"|W| {stat([r['weight_norm'][-1] for r in runs], '.1f')}")
 
