@@ -44,6 +44,13 @@ class Value:
         other = as_value(other)
         return Value(self.data + other.data, parents=(self, other), local_grads=(1.0, 1.0), op="+")
 
+    def __sub__(self, other):
+        other = as_value(other)
+        return Value(self.data - other.data, parents=(self, other), local_grads=(1.0, -1.0), op="-")
+
+    def __neg__(self):
+        return Value(-self.data, parents=(self,), local_grads=(-1.0,), op="neg")
+
     def __mul__(self, other):
         other = as_value(other)
         return Value(self.data * other.data, parents=(self, other),
@@ -74,12 +81,6 @@ class Value:
                      local_grads=(1.0 if positive else 0.0,), op="relu")
 
     # ---- everything else is built from the primitives ---------------------------------------------
-
-    def __neg__(self):
-        return self * -1.0
-
-    def __sub__(self, other):
-        return self + (-as_value(other))
 
     def __truediv__(self, other):
         return self * as_value(other) ** -1
