@@ -34,6 +34,9 @@ VOWELS = set("aeiou")
 # The runs of reproduce.sh, in the order of the ladder.
 RUNS = ["bigram", "mlp", "mlp3", "wavenet", "rnn", "gru", "lstm", "transformer",
         "mlp3_long", "wavenet_long", "lstm_long", "transformer_long"]
+# Runs whose character embeddings are drawn: the long ones, whose tables had time to move away
+# from their random start (the printed similarities cover every run).
+EMBEDDINGS = ["mlp3_long", "wavenet_long", "lstm_long", "transformer_long"]
 
 
 def _pyplot():
@@ -86,12 +89,16 @@ def pca_2d(table: np.ndarray) -> tuple[np.ndarray, float]:
     return centred @ vt[:2].T, float((s[:2] ** 2).sum() / (s**2).sum())
 
 
-def plot_embeddings(panels: list[tuple[str, np.ndarray, str]], out) -> None:
+def plot_embeddings(panels: list[tuple[str, np.ndarray, str]], out, columns: int = 2) -> None:
     """One scatter per (title, embedding table [vocab, dim], vocab string): each character at its
     2-D PCA position, vowels in red."""
     plt = _pyplot()
-    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 5), squeeze=False)
-    for ax, (title, table, vocab) in zip(axes[0], panels):
+    rows = -(-len(panels) // columns)
+    fig, axes = plt.subplots(rows, min(columns, len(panels)), figsize=(5.5 * min(columns, len(panels)), 5 * rows),
+                             squeeze=False)
+    for ax in axes.flat[len(panels):]:
+        ax.axis("off")
+    for ax, (title, table, vocab) in zip(axes.flat, panels):
         xy, share = pca_2d(np.asarray(table, np.float64))
         for (x, y), ch in zip(xy, vocab):
             colour = "tab:red" if ch in VOWELS else "tab:blue" if ch != names.BOUNDARY else "black"
@@ -100,7 +107,23 @@ def plot_embeddings(panels: list[tuple[str, np.ndarray, str]], out) -> None:
         ax.set(title=f"{title}\n({table.shape[1]}-D; the 2 axes hold {100 * share:.0f}% of the variance)",
                xlabel="principal axis 1", ylabel="principal axis 2")
         ax.grid(alpha=0.3)
+    fig.tight_layout()
     _save(fig, out)
+
+
+def vowel_similarity(table: np.ndarray, vocab: str) -> str:
+    """How alike the model made the vowels, in the full space: mean cosine similarity of two
+    vowels, of a vowel and a consonant, and each vowel's most similar letter."""
+    unit = table / np.linalg.norm(table, axis=1, keepdims=True)
+    cos = unit @ unit.T
+    letters = [i for i, ch in enumerate(vocab) if ch != names.BOUNDARY]
+    vowels = [i for i in letters if vocab[i] in VOWELS]
+    consonants = [i for i in letters if vocab[i] not in VOWELS]
+    vv = np.mean([cos[a, b] for a in vowels for b in vowels if a < b])
+    vc = np.mean([cos[a, b] for a in vowels for b in consonants])
+    nearest = " ".join(f"{vocab[a]}->{vocab[max((b for b in letters if b != a), key=lambda b: cos[a, b])]}"
+                       for a in vowels)
+    return f"cosine vowel-vowel {vv:.2f}, vowel-consonant {vc:.2f}; nearest: {nearest}"
 
 
 def plot_test_losses(rows: list[tuple[str, float]], out, title: str = "") -> None:
@@ -164,6 +187,17 @@ def split_losses(model, cfg, rows_per_call: int = 2048) -> dict[str, float]:
     return results
 
 
+def counting_bigram(words: list[str], vocab: bigram.Vocab) -> str:
+    """The best a bigram can do on makemore's split: the +1-smoothed count table of the train
+    names, scored on the train and test names (the bigram rung's floor)."""
+    parts = names.split(words, "makemore", 3407)
+    train_pairs = bigram.bigram_pairs(parts["train"], vocab)
+    probs = bigram.counts_to_probs(bigram.count_bigrams(*train_pairs, vocab.size))
+    test_loss = bigram.mean_nll(probs, *bigram.bigram_pairs(parts["test"], vocab))
+    return (f"counting bigram (+1 smoothing) of makemore's train split: train "
+            f"{bigram.mean_nll(probs, *train_pairs):.4f}, test {test_loss:.4f}")
+
+
 def from_log(log_path: pathlib.Path) -> dict[str, float]:
     """ms/step (the last progress line's average) and wall seconds, from a reproduce.sh log."""
     if not log_path.exists():
@@ -215,6 +249,7 @@ def main(argv=None):
     vocab = bigram.Vocab(words)
     counts = bigram.count_bigrams(*bigram.bigram_pairs(words, vocab), vocab.size)
     plot_bigram_counts(counts, vocab.itos, out / "bigram_counts.png")
+    print(counting_bigram(words, vocab))
 
     rows, embeddings = [], []
     for name in RUNS:
@@ -223,9 +258,12 @@ def main(argv=None):
             continue
         row, model, cfg = summarise(runs / name)
         rows.append(row)
-        if name in ("mlp3_long", "wavenet_long", "transformer_long"):
-            title = f"{name}: {cfg.model.name}, {row['params']:,} params"
-            embeddings.append((title, np.asarray(model.token_embedding[...]), cfg.data.vocab))
+        if hasattr(model, "token_embedding"):
+            table = np.asarray(model.token_embedding[...], np.float64)
+            print(f"{name} embeddings: {vowel_similarity(table, cfg.data.vocab)}")
+            if name in EMBEDDINGS:
+                embeddings.append((f"{name}: {cfg.model.name}, {row['params']:,} params", table,
+                                   cfg.data.vocab))
     print(markdown_table(rows))
 
     if embeddings:
@@ -242,7 +280,7 @@ def main(argv=None):
             curves[name] = tuple(map(list, zip(*points)))
     if curves:
         plot_curves(curves, out / "long_runs.png", "test loss",
-                    title="20k steps on makemore's split (lr 2e-3, cosine)")
+                    title="20k steps on makemore's split (AdamW 2e-3, cosine, weight decay 0.1)")
 
 
 if __name__ == "__main__":
