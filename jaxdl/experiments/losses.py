@@ -240,7 +240,8 @@ def plot_margins(out):
     ones = jnp.ones_like(m)
     curves = {  # each as a function of the margin m = t * s (score s, label t = +-1)
         "0-1 loss [m < 0]": (m < 0).astype(jnp.float32),
-        "logistic (binary cross-entropy) / ln 2": losses.sigmoid_binary_cross_entropy(m, ones) / np.log(2),
+        "logistic (binary cross-entropy) / ln 2":
+            losses.sigmoid_binary_cross_entropy(m, ones) / np.log(2),
         "hinge max(0, 1 - m)": losses.hinge(m, ones),
         "focal, gamma 2 / ln 2": losses.sigmoid_focal_loss(m, ones) / np.log(2),
         "squared (1 - m)^2": losses.squared_error(m, ones),
@@ -284,8 +285,9 @@ def plot_stability(sweep, out):
         ax.plot(s, np.where(np.isfinite(naive), naive, np.nan), color=COLORS[1], label="naive")
         failure = first_failure(s, naive)
         if failure is not None:
+            what = "nan" if np.isnan(naive).any() else "inf"
             ax.axvline(failure, color=COLORS[1], ls=":",
-                       label=f"naive is {'nan' if np.isnan(naive).any() else 'inf'} from s = {failure:.3g}")
+                       label=f"naive is {what} from s = {failure:.3g}")
         ax.set(title=title, xlabel="logit scale s", xscale="log",
                yscale="linear" if what == "gradient" else "log")
         ax.legend(fontsize=8)
@@ -347,9 +349,11 @@ def main(argv):
     plot_margins(out / "margin_losses.png")
 
     x, y, outliers = line_with_outliers()
-    fits = {name: fit_line(loss, jnp.asarray(x), jnp.asarray(y)) for name, loss in REGRESSION.items()}
+    fits = {name: fit_line(loss, jnp.asarray(x), jnp.asarray(y))
+            for name, loss in REGRESSION.items()}
     least_squares = np.polyfit(np.float64(x), np.float64(y), 1)
-    print(f"== line y = {TRUE_SLOPE:g}x + {TRUE_INTERCEPT:g} + noise, 100 points, 10 lifted by 10-20")
+    print(f"== line y = {TRUE_SLOPE:g}x + {TRUE_INTERCEPT:g} + noise, 100 points, "
+          "10 of them lifted by 10 to 20")
     for name, (slope, intercept) in fits.items():
         print(f"  {name:16s} slope {slope:.3f}  intercept {intercept:.3f}")
     print(f"  closed-form least squares (numpy.polyfit): slope {least_squares[0]:.3f}  "
