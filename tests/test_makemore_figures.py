@@ -60,3 +60,12 @@ def test_whole_split_loss_is_the_loops_test_loss():
     losses = figures.split_losses(model, cfg, rows_per_call=512)
     assert set(losses) == {"train", "test"}
     assert losses["test"] == pytest.approx(expected, abs=1e-5)
+
+
+def test_vowel_similarity_sees_vowels_that_share_a_direction():
+    vocab = ".abcdeiou"
+    table = np.random.default_rng(2).standard_normal((len(vocab), 4)) * 0.1
+    table[[vocab.index(v) for v in "aeiou"], 0] += 1.0  # vowels point along the first axis
+    report = figures.vowel_similarity(table, vocab)
+    vv = float(report.split("vowel-vowel ")[1].split(",")[0])
+    assert vv > 0.9 and "a->" in report and "u->" in report

@@ -94,8 +94,8 @@ def plot_embeddings(panels: list[tuple[str, np.ndarray, str]], out, columns: int
     2-D PCA position, vowels in red."""
     plt = _pyplot()
     rows = -(-len(panels) // columns)
-    fig, axes = plt.subplots(rows, min(columns, len(panels)), figsize=(5.5 * min(columns, len(panels)), 5 * rows),
-                             squeeze=False)
+    cols = min(columns, len(panels))
+    fig, axes = plt.subplots(rows, cols, figsize=(5.5 * cols, 5 * rows), squeeze=False)
     for ax in axes.flat[len(panels):]:
         ax.axis("off")
     for ax, (title, table, vocab) in zip(axes.flat, panels):
@@ -121,8 +121,10 @@ def vowel_similarity(table: np.ndarray, vocab: str) -> str:
     consonants = [i for i in letters if vocab[i] not in VOWELS]
     vv = np.mean([cos[a, b] for a in vowels for b in vowels if a < b])
     vc = np.mean([cos[a, b] for a in vowels for b in consonants])
-    nearest = " ".join(f"{vocab[a]}->{vocab[max((b for b in letters if b != a), key=lambda b: cos[a, b])]}"
-                       for a in vowels)
+    def most_similar(a):
+        return vocab[max((b for b in letters if b != a), key=lambda b: cos[a, b])]
+
+    nearest = " ".join(f"{vocab[a]}->{most_similar(a)}" for a in vowels)
     return f"cosine vowel-vowel {vv:.2f}, vowel-consonant {vc:.2f}; nearest: {nearest}"
 
 
