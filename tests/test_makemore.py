@@ -69,10 +69,12 @@ needs_names = pytest.mark.skipif(
 @pytest.mark.parametrize("model", ["bigram", "mlp", "mlp3", "wavenet", "rnn", "gru", "lstm",
                                    "transformer"])
 def test_every_model_trains_and_samples(tmp_path, model):
-    train.fit(config(model), tmp_path, makemore, devices=jax.devices()[:1])
-    losses = [m["train/loss"] for m in read_metrics(tmp_path) if "train/loss" in m]
-    assert len(losses) == 3 and losses[-1] < losses[0]
-    assert "test/loss" in read_metrics(tmp_path)[-1]
+    cfg = config(model)
+    cfg.train.update(steps=20, log_every=10, eval_every=10)
+    train.fit(cfg, tmp_path, makemore, devices=jax.devices()[:1])
+    # The whole test split, evaluated after 10 and 20 steps: learning shows past batch noise.
+    test_losses = [m["test/loss"] for m in read_metrics(tmp_path) if "test/loss" in m]
+    assert len(test_losses) == 2 and test_losses[1] < test_losses[0]
     first = makemore.sample(tmp_path, num_samples=4, seed=1)
     assert first == makemore.sample(tmp_path, num_samples=4, seed=1)
     assert len(first) == 4 and all(set(n) <= set("abcdefghijklmnopqrstuvwxyz") for n in first)
