@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the results table of experiments/makemore/README.md and its figures.
-# Usage: experiments/makemore/reproduce.sh [RUNS_DIR]   (about 25 minutes on 2 CPU cores)
+# Usage: experiments/makemore/reproduce.sh [RUNS_DIR]   (about 20 minutes on 2 quiet CPU cores)
+# Figures go to experiments/makemore/figures/ whatever RUNS_DIR is.
 # Needs names.txt in $JAXDL_DATA_DIR or the cache (else it is downloaded once).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,6 +25,7 @@ python -m jaxdl.plot $runs/bigram $runs/mlp $runs/rnn $runs/gru $runs/lstm $runs
   --title="makemore's defaults, 2000 steps (batch 32 names)"
 python -m jaxdl.plot $runs/mlp3_long $runs/wavenet_long --key=train/loss,val/loss \
   --out=experiments/makemore/figures/lectures_long.png --title="lectures' split, 20k steps"
+python -m jaxdl.experiments.makemore_figures --runs=$runs --out=experiments/makemore/figures
 for model in bigram mlp wavenet_long transformer_long; do
   echo "== $model"; python -m jaxdl.experiments.makemore --mode=sample --workdir=$runs/$model --num_samples=10
 done
