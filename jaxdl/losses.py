@@ -90,7 +90,7 @@ def sigmoid_binary_cross_entropy(logits: jax.Array, labels: jax.Array) -> jax.Ar
 
     With 1 - sigmoid(z) = sigmoid(-z), both terms go through the stable `log_sigmoid`, never
     through log of a probability that has rounded to 0."""
-    labels = labels.astype(logits.dtype)
+    labels = jnp.asarray(labels, logits.dtype)
     return -labels * log_sigmoid(logits) - (1.0 - labels) * log_sigmoid(-logits)
 
 
@@ -101,7 +101,7 @@ def sigmoid_focal_loss(logits: jax.Array, labels: jax.Array, alpha: float | None
 
     1 - p_t = y (1 - p) + (1 - y) p, taken in log space so that it stays exact when p_t is close
     to 1; alpha_t = alpha y + (1 - alpha)(1 - y) weighs the positive class (None: no weight)."""
-    labels = labels.astype(logits.dtype)
+    labels = jnp.asarray(labels, logits.dtype)
     log_one_minus_p_t = jnp.logaddexp(jnp.log(labels) + log_sigmoid(-logits),
                                       jnp.log1p(-labels) + log_sigmoid(logits))
     loss = jnp.exp(gamma * log_one_minus_p_t) * sigmoid_binary_cross_entropy(logits, labels)
