@@ -111,6 +111,14 @@ def batches(train, seed=0):
 # ---- measurements -------------------------------------------------------------------------------
 
 
+def mean_cosine(h):
+    """The mean cosine similarity between the hidden vectors of different examples: near 1 when
+    the layer maps every input to the same direction and the examples become indistinguishable."""
+    unit = h / jnp.maximum(jnp.linalg.norm(h, axis=1, keepdims=True), 1e-30)
+    n = h.shape[0]
+    return ((unit @ unit.T).sum() - jnp.trace(unit @ unit.T)) / (n * (n - 1))
+
+
 def spread(h):
     """The standard deviation of h, taken at the scale of max |h|: squaring an activation of
     1e20 overflows float32 (naive init, no normalization, reaches that)."""
@@ -120,8 +128,9 @@ def spread(h):
 
 @functools.partial(jax.jit, static_argnums=0)
 def layer_statistics(graphdef, params, rest, batch):
-    """Per hidden layer: the standard deviation of its output over the batch and its units, and
-    the norm of the loss gradient in its weight matrix. Train mode (BatchNorm uses the batch's
+    """Per hidden layer: the standard deviation of its output over the batch and its units, the
+    norm of the loss gradient in its weight matrix, and the mean cosine between the outputs of
+    different examples. Train mode (BatchNorm uses the batch's
     statistics); the running statistics it updates here are thrown away."""
     def loss(params):
         # A copy of `rest` made in this trace, so BatchNorm may update it here (as in jaxdl.step).
@@ -131,11 +140,13 @@ def layer_statistics(graphdef, params, rest, batch):
 
     model = nnx.merge(graphdef, params, rest)
     model.train()
-    stds = jnp.stack([spread(h) for h in model.hidden_outputs(batch["x"])])
+    outputs = model.hidden_outputs(batch["x"])
+    stds = jnp.stack([spread(h) for h in outputs])
+    cosines = jnp.stack([mean_cosine(h) for h in outputs])
     grads = jax.grad(loss)(params)
     grad_norms = jnp.stack([jnp.linalg.norm(grads["hidden"][i]["kernel"][...])
                             for i in range(DEPTH)])
-    return stds, grad_norms
+    return stds, grad_norms, cosines
 
 
 @functools.partial(jax.jit, static_argnums=(0, 4))
@@ -149,6 +160,18 @@ def evaluate(graphdef, params, rest, data, use_running_average=True):
         model.train()
     logits = model(data["x"])
     return losses.cross_entropy(logits, data["y"]), (logits.argmax(-1) == data["y"]).mean()
+
+
+@functools.partial(jax.jit, static_argnums=0)
+def accuracy_with_recomputed_statistics(graphdef, params, rest, train_data, test_data):
+    """Test accuracy in eval mode after replacing BatchNorm's running averages by the statistics
+    of the whole training set under the final weights: one pass in train mode with momentum 0."""
+    model = nnx.merge(graphdef, params, rest)
+    model.set_attributes(momentum=0.0, raise_if_not_found=False)
+    model.train()
+    model(train_data["x"])
+    model.eval()
+    return (model(test_data["x"]).argmax(-1) == test_data["y"]).mean()
 
 
 # ---- training -----------------------------------------------------------------------------------
@@ -199,6 +222,43 @@ def final_loss(curve):
     return float(curve[-20:].mean()) if np.isfinite(curve).all() else np.inf
 
 
+def flax_comparison():
+    """Max |ours - flax.nnx| over a random [32, 8, 8, 16] input with random scale and bias, for
+    each layer (BatchNorm: after three training calls, then in eval mode); and the max error
+    against float64 NumPy of LayerNorm on features near 1e4 with spread 1, ours (two-pass
+    variance) and flax's default (E[x^2] - E[x]^2)."""
+    rng = np.random.default_rng(0)
+    x = jnp.asarray(rng.normal(1.0, 3.0, (32, 8, 8, 16)), jnp.float32)
+    exact = dict(use_fast_variance=False, rngs=nnx.Rngs(0))
+    pairs = {"BatchNorm": (norms.BatchNorm(16), nnx.BatchNorm(16, **exact)),
+             "LayerNorm": (norms.LayerNorm(16), nnx.LayerNorm(16, **exact)),
+             "RMSNorm": (norms.RMSNorm(16), nnx.RMSNorm(16, **exact)),
+             "GroupNorm (4 groups)": (norms.GroupNorm(16, 4), nnx.GroupNorm(16, 4, **exact))}
+    report = {}  # BatchNorm is compared after three training calls (statistics updated 3 times)
+    for name, (ours, theirs) in pairs.items():
+        for attribute in ("scale", "bias"):
+            if getattr(ours, attribute, None) is not None:
+                value = jnp.asarray(rng.normal(0.5, 1.0, (16,)), jnp.float32)
+                getattr(ours, attribute)[...] = value
+                getattr(theirs, attribute)[...] = value
+        for _ in range(3 if name == "BatchNorm" else 1):
+            batch = x + jnp.asarray(rng.normal(0, 1, x.shape), jnp.float32)
+            report[name] = float(jnp.abs(ours(batch) - theirs(batch)).max())
+        if name == "BatchNorm":
+            report["BatchNorm running mean and var"] = max(
+                float(jnp.abs(ours.mean[...] - theirs.mean[...]).max()),
+                float(jnp.abs(ours.var[...] - theirs.var[...]).max()))
+            ours.eval(), theirs.eval()
+            report["BatchNorm, eval mode"] = float(jnp.abs(ours(x) - theirs(x)).max())
+    far = jnp.asarray(rng.normal(1e4, 1.0, (4, 256)), jnp.float32)
+    far64 = np.float64(far)
+    expected = ((far64 - far64.mean(-1, keepdims=True))
+                / np.sqrt(far64.var(-1, keepdims=True) + 1e-6))
+    accuracy = {"ours (two-pass)": norms.LayerNorm(256)(far),
+                "flax default (one-pass)": nnx.LayerNorm(256, rngs=nnx.Rngs(0))(far)}
+    return report, {name: float(np.abs(y - expected).max()) for name, y in accuracy.items()}
+
+
 # ---- figures ------------------------------------------------------------------------------------
 
 
@@ -209,7 +269,7 @@ def plot_init(stats, out):
     fig, axes = plt.subplots(2, 2, figsize=(12, 8), sharex=True)
     for col, activation in enumerate(ACTIVATIONS):
         for init in INIT_STD:
-            stds, grad_norms = stats[activation, init]
+            stds, grad_norms, _ = stats[activation, init]
             axes[0, col].plot(layers, stds, "o-", ms=3, color=COLORS[init], label=init)
             axes[1, col].plot(layers, grad_norms, "o-", ms=3, color=COLORS[init], label=init)
         axes[0, col].set(title=f"{activation}, no normalization: std of each layer's output",
@@ -229,7 +289,7 @@ def plot_layer_stats(at_init, trained, best_lr, out):
     import matplotlib.pyplot as plt
 
     layers = np.arange(1, DEPTH + 1)
-    fig, axes = plt.subplots(len(INIT_STD), 2, figsize=(12, 11), sharex=True)
+    fig, axes = plt.subplots(len(INIT_STD), 3, figsize=(17, 11), sharex=True)
     for row, init in enumerate(INIT_STD):
         for norm in NORMS:
             for col, values in enumerate(at_init[norm, init]):
@@ -238,17 +298,23 @@ def plot_layer_stats(at_init, trained, best_lr, out):
             if (norm, init) in trained:
                 for col, values in enumerate(trained[norm, init]):
                     axes[row, col].plot(layers, values, "--", color=COLORS[norm],
-                                        label=f"{norm}, trained (lr {best_lr[norm, init]:g})")
+                                        label=f"{norm}, trained")
         axes[row, 0].set(title=f"{init} init: std of each layer's output", yscale="log")
         axes[row, 1].set(title=f"{init} init: gradient norm in each layer's weights", yscale="log")
+        axes[row, 2].set(title=f"{init} init: mean cosine between two examples", ylim=(0, 1.02))
     for ax in axes[-1]:
         ax.set(xlabel="hidden layer")
+    labelled = {}
     for ax in axes.flat:
-        ax.legend(fontsize=7, ncol=2)
         ax.grid(alpha=0.3)
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            labelled.setdefault(label, handle)
+    order = [f"{norm}, {when}" for norm in NORMS for when in ("at init", "trained")]
+    labels = [label for label in order if label in labelled]
+    fig.legend([labelled[label] for label in labels], labels, loc="lower center", ncol=len(labels))
     fig.suptitle(f"ReLU MLP, {DEPTH} layers of width {WIDTH}, a batch of 512 training digits: "
                  f"at init (solid) and after {STEPS} steps at the best learning rate (dashed)")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
     fig.savefig(out, dpi=110)
     plt.close(fig)
 
@@ -299,6 +365,14 @@ def main(argv):
     started = time.time()
     out = pathlib.Path(OUT.value)
     out.mkdir(parents=True, exist_ok=True)
+    parity, accuracy = flax_comparison()
+    print("== ours vs flax.nnx (use_fast_variance=False), float32, random scale and bias: max |diff|")
+    for name, difference in parity.items():
+        print(f"  {name:28s} {difference:.2e}")
+    print("== LayerNorm of 256 features near 1e4 (spread 1), max error against float64 NumPy")
+    for name, error in accuracy.items():
+        print(f"  {name:28s} {error:.3g}")
+
     train_data, test_data = digits_split()
     probe = {"x": train_data["x"][:512], "y": train_data["y"][:512]}
 
@@ -310,12 +384,12 @@ def main(argv):
         for activation in ACTIVATIONS for init in INIT_STD}
     print(f"== at init, no normalization, {DEPTH} layers of width {WIDTH}: output std of layers "
           f"1 / {DEPTH // 2} / {DEPTH}, gradient norm in the weights of layers 1 / {DEPTH}")
-    for (activation, init), (stds, grad_norms) in init_stats.items():
+    for (activation, init), (stds, grad_norms, _) in init_stats.items():
         print(f"  {activation:4s} {init:13s} std {stds[0]:9.3g} / {stds[DEPTH // 2 - 1]:9.3g} / "
               f"{stds[-1]:9.3g}   grad {grad_norms[0]:9.3g} / {grad_norms[-1]:9.3g}")
     plot_init(init_stats, out / "init.png")
 
-    at_init, trained, curves, best_lr = {}, {}, {}, {}
+    at_init, trained, curves, best_lr, cosines = {}, {}, {}, {}, {}
     print(f"== ReLU, SGD momentum {MOMENTUM}, batch {BATCH}, {STEPS} steps: training loss (last 20 "
           f"batches) at lr {' / '.join(f'{lr:g}' for lr in LEARNING_RATES)}; at the best lr "
           "the test loss and accuracy (eval mode)")
@@ -324,6 +398,7 @@ def main(argv):
         for init in INIT_STD:
             at_init[norm, init] = statistics(*nnx.split(
                 DeepMLP(init=init, norm=norm, rngs=nnx.Rngs(0)), nnx.Param, ...))
+            cosines[norm, init] = at_init[norm, init][2]
             finals = {}
             for i, (config_init, lr) in enumerate(CONFIGS):
                 if config_init == init:
@@ -344,7 +419,18 @@ def main(argv):
                     line += "".join(f"\n      step {k:3d}: test acc {bn_checks[k][i][0]:.3f} with "
                                     f"running averages, {bn_checks[k][i][1]:.3f} with batch "
                                     "statistics" for k in BN_CHECKS)
+                    recomputed = accuracy_with_recomputed_statistics(graphdef, params, rest,
+                                                                     train_data, test_data)
+                    line += (f"\n      test acc with statistics recomputed on the training set "
+                             f"after training: {float(recomputed):.3f}")
             print(line)
+    print(f"== at init: mean cosine between two examples' outputs of layers 1 / {DEPTH // 2} / "
+          f"{DEPTH} (trained: the best lr)")
+    for (norm, init), at_start in cosines.items():
+        after = (" / ".join(f"{c:.3f}" for c in trained[norm, init][2][[0, DEPTH // 2 - 1, -1]])
+                 if (norm, init) in trained else "-")
+        print(f"  {init:13s} {norm:9s} {at_start[0]:.3f} / {at_start[DEPTH // 2 - 1]:.3f} / "
+              f"{at_start[-1]:.3f}   trained {after}")
     plot_layer_stats(at_init, trained, best_lr, out / "layer_stats.png")
     plot_training(curves, best_lr, out / "training.png")
     print(f"wrote {', '.join(sorted(p.name for p in out.glob('*.png')))} to {out} "
