@@ -127,3 +127,40 @@ def test_softmax_vjp_matches_jax_and_the_jacobian():
     _, vjp = jax.vjp(act.softmax, x)
     np.testing.assert_allclose(act.softmax_vjp(x, g), vjp(g)[0], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(act.softmax_vjp(x[0], g[0]), g[0] @ act.softmax_jacobian(x[0]), rtol=1e-5, atol=1e-6)
+
+
+def test_deep_mlp_statistics_match_numpy():
+    """The gradient-flow experiment's measurements, recomputed in NumPy float64 from the forward
+    pass: dead units, saturated tanh, cosine similarity between images; and its gradient norms
+    against jax.grad of the same loss."""
+    from jaxdl.experiments import activations as experiment
+
+    rng = np.random.default_rng(0)
+    params = experiment.init_mlp(rng, gain=math.sqrt(2))
+    X = jnp.asarray(rng.standard_normal((12, experiment.WIDTH)), jnp.float32)
+    y = jnp.asarray(rng.integers(0, 10, 12))
+    stats = experiment.layer_statistics(params, X, y, act.relu)
+
+    h, W, b = np.float64(X), np.float64(params["W"]), np.float64(params["b"])
+    for layer in range(experiment.DEPTH):
+        z = h @ W[layer] + b[layer]
+        h = np.maximum(z, 0)
+        assert stats["dead"][layer] == pytest.approx((z <= 0).all(axis=0).mean())
+        assert stats["saturated"][layer] == pytest.approx((np.abs(np.tanh(z)) > 0.99).mean(), abs=1 / z.size)
+        unit = h / np.maximum(np.linalg.norm(h, axis=1, keepdims=True), 1e-300)
+        pairs = unit @ unit.T
+        expected_cosine = (pairs.sum() - np.trace(pairs)) / (len(h) * (len(h) - 1))
+        assert stats["cosine"][layer] == pytest.approx(expected_cosine, rel=1e-4, abs=1e-6)
+    grads = jax.grad(experiment.loss_fn)(params, X, y, act.relu)
+    np.testing.assert_allclose(stats["grad norm"][:-1], np.linalg.norm(grads["W"], axis=(1, 2)), rtol=1e-6)
+    assert stats["grad norm"][-1] == pytest.approx(float(np.linalg.norm(grads["W_out"])), rel=1e-6)
+
+
+def test_naive_gelu_loses_the_negative_tail_in_float32():
+    """The reason normal_cdf uses erfc: 1 + erf(x / sqrt 2) cancels for x << 0."""
+    x = np.linspace(-6, -5, 11)
+    exact = np.array([v * 0.5 * math.erfc(-v / math.sqrt(2)) for v in x])
+    x32 = jnp.asarray(x, jnp.float32)
+    naive = np.asarray(x32 * 0.5 * (1 + jax.lax.erf(x32 / math.sqrt(2))))
+    assert np.max(np.abs(naive - exact) / np.abs(exact)) > 0.5
+    np.testing.assert_allclose(act.gelu(x32), exact, rtol=1e-5)
