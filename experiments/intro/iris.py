@@ -1,0 +1,36 @@
+"""Intro, regression: scikit-learn's diabetes (442 patients, 10 measurements; target: disease
+progression one year later, 25 to 346).
+
+  python -m jaxdl.experiments.intro --config=experiments/intro/diabetes.py --workdir=runs/intro/diabetes
+
+Presets: smoke (seconds), linear (no hidden layer: linear regression by gradient descent).
+Result: RESULT
+"""
+
+from jaxdl import config as config_lib
+
+
+def get_config(arg: str | None = None):
+    cfg = config_lib.base_config()
+    cfg.data.update(dataset="iris", batch_size=16, val_fraction=0.2, test_fraction=0.2,
+                    split_seed=0)
+    # Filled by build_data from the train split, so config.json records them.
+    cfg.data.update(feature_mean=(), feature_std=(), target_mean=0.0, target_std=1.0)
+    cfg.model = dict(hidden=(16,), kind="", inputs=-1, outputs=-1)  # kind, inputs, outputs: filled
+    cfg.train.update(steps=1000, log_every=100, eval_every=100)
+    cfg.checkpoint.every = 1000
+    cfg.opt.update(lr=1e-2, min_lr=3e-4, warmup_steps=50, weight_decay=0.1, grad_clip=0.0)
+    return config_lib.apply_presets(cfg, arg, PRESETS)
+
+
+def smoke(cfg):
+    cfg.train.update(steps=20, log_every=10, eval_every=10)
+    cfg.checkpoint.every = 20
+    cfg.opt.warmup_steps = 5
+
+
+def linear(cfg):
+    cfg.model.hidden = ()
+
+
+PRESETS = dict(smoke=smoke, linear=linear)

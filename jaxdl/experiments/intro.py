@@ -1,0 +1,208 @@
+"""Intro: neurons, layers and networks on small real tables, trained by the shared loop.
+
+  python -m jaxdl.experiments.intro --config=experiments/intro/digits.py --workdir=DIR
+
+One task for four bundled scikit-learn datasets: diabetes (regression), breast_cancer (binary),
+iris and digits (multi-class). Each is split once into train / val / test; the model standardizes
+its inputs with statistics of the train split only and is a stack of `nnx.Linear` layers (none
+hidden: linear or logistic regression). The task interface of `jaxdl.train.fit`: build_model,
+build_data, loss_fn.
+"""
+
+import sys
+
+import grain
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from flax import nnx
+from sklearn import datasets
+from sklearn.model_selection import train_test_split
+
+from jaxdl import cli, train
+from jaxdl.data import Data
+from jaxdl.errors import UserError
+from jaxdl.logging import log
+
+# Dataset name -> (loader, kind of target). diabetes is loaded unscaled: scikit-learn's default
+# copy is already centred and scaled with statistics of all 442 rows, val and test included.
+DATASETS = {
+    "diabetes": (lambda: datasets.load_diabetes(scaled=False), "regression"),
+    "breast_cancer": (datasets.load_breast_cancer, "binary"),
+    "iris": (datasets.load_iris, "multiclass"),
+    "digits": (datasets.load_digits, "multiclass"),
+}
+
+
+def split_rows(targets: np.ndarray, val_fraction: float, test_fraction: float, seed: int,
+               stratify: bool) -> dict[str, np.ndarray]:
+    """Row indices of train / val / test: disjoint, covering every row, the same for the same
+    arguments. With `stratify`, every split keeps the classes' proportions."""
+    rows = np.arange(len(targets))
+    rest, test = train_test_split(rows, test_size=test_fraction, random_state=seed,
+                                  stratify=targets if stratify else None)
+    train_, val = train_test_split(rest, test_size=val_fraction / (1 - test_fraction),
+                                   random_state=seed,
+                                   stratify=targets[rest] if stratify else None)
+    return {"train": train_, "val": val, "test": test}
+
+
+def load_splits(name: str, val_fraction: float, test_fraction: float,
+                seed: int) -> dict[str, dict[str, np.ndarray]]:
+    """{"train"|"val"|"test": {"features": [N, F] float32, "targets": [N]}} of a bundled dataset
+    (targets float32 for regression, int32 class ids otherwise)."""
+    if name not in DATASETS:
+        raise UserError(f"Unknown data.dataset {name!r}: choose {', '.join(DATASETS)}.")
+    load, kind = DATASETS[name]
+    bunch = load()
+    features = bunch.data.astype(np.float32)
+    targets = bunch.target.astype(np.float32 if kind == "regression" else np.int32)
+    splits = split_rows(targets, val_fraction, test_fraction, seed,
+                        stratify=kind != "regression")
+    return {split: {"features": features[rows], "targets": targets[rows]}
+            for split, rows in splits.items()}
+
+
+def standardization(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation per feature. A constant feature (digits has pixels that are
+    always 0) gets std 1, so it becomes 0 instead of 0/0."""
+    std = features.std(0)
+    return features.mean(0), np.where(std > 0, std, 1.0)
+
+
+class Fitted(nnx.Variable):
+    """A statistic fitted on the training split: saved with the model, never changed by gradients."""
+
+
+class Network(nnx.Module):
+    """standardize -> [Linear -> ReLU] per hidden width -> Linear -> (regression: back to target units).
+
+    The standardization is a fixed first layer (as keras.layers.Normalization after `adapt`), so
+    the saved model takes raw features and cannot be fed the wrong statistics.
+    """
+
+    def __init__(self, *, inputs: int, hidden, outputs: int, feature_mean, feature_std,
+                 target_mean: float, target_std: float, kind: str, rngs: nnx.Rngs):
+        self.kind = kind  # static: loss_fn reads it to pick the loss
+        self.feature_mean = Fitted(jnp.asarray(feature_mean, jnp.float32))
+        self.feature_std = Fitted(jnp.asarray(feature_std, jnp.float32))
+        self.target_mean = Fitted(jnp.asarray(target_mean, jnp.float32))
+        self.target_std = Fitted(jnp.asarray(target_std, jnp.float32))
+        widths = [inputs, *hidden, outputs]
+        self.layers = nnx.List([nnx.Linear(a, b, rngs=rngs) for a, b in zip(widths, widths[1:])])
+
+    def __call__(self, features_BF: jax.Array) -> jax.Array:
+        h = (features_BF - self.feature_mean[...]) / self.feature_std[...]
+        for layer in self.layers[:-1]:
+            h = jax.nn.relu(layer(h))
+        out = self.layers[-1](h)
+        if self.kind == "regression":  # the net predicts in standard units; report target units
+            return self.target_mean[...] + self.target_std[...] * out[:, 0]
+        return out[:, 0] if self.kind == "binary" else out
+
+
+def build_model(cfg, rngs: nnx.Rngs) -> nnx.Module:
+    d = cfg.data
+    return Network(inputs=cfg.model.inputs, hidden=tuple(cfg.model.hidden),
+                   outputs=cfg.model.outputs, feature_mean=d.feature_mean,
+                   feature_std=d.feature_std, target_mean=d.target_mean, target_std=d.target_std,
+                   kind=cfg.model.kind, rngs=rngs)
+
+
+def train_batches(split: dict[str, np.ndarray], *, batch_size: int, seed: int,
+                  process_index: int = 0, process_count: int = 1) -> grain.MapDataset:
+    """Endless batches: each epoch a new permutation of the split (grain reshuffles a shuffled
+    dataset on every repeat), cut into batches of `batch_size` rows. Element i is a pure function
+    of (seed, i), so the iterator's state is one index. Each process keeps its rows of the batch."""
+    rows = batch_size // process_count
+    mine = slice(process_index * rows, (process_index + 1) * rows)
+
+    def gather(indices: np.ndarray) -> dict[str, np.ndarray]:
+        picked = indices[mine]
+        return {"features": split["features"][picked], "targets": split["targets"][picked],
+                "mask": np.ones(len(picked), np.float32)}
+
+    n = len(split["targets"])
+    return grain.MapDataset.range(n).shuffle(seed=seed).repeat().batch(batch_size).map(gather)
+
+
+def whole_split(split: dict[str, np.ndarray], multiple: int, process_index: int = 0,
+                process_count: int = 1) -> dict[str, np.ndarray]:
+    """The whole split as one batch, padded with mask-0 rows to a multiple of `multiple` (the batch
+    size, which the mesh divides). The loop averages per-batch metrics with equal weight; with one
+    batch per split, the masked means are exactly the split's."""
+    n = len(split["targets"])
+    padded = -(-n // multiple) * multiple
+    out = {"features": np.zeros((padded, split["features"].shape[1]), np.float32),
+           "targets": np.zeros(padded, split["targets"].dtype),
+           "mask": np.zeros(padded, np.float32)}
+    out["features"][:n], out["targets"][:n], out["mask"][:n] = split["features"], split["targets"], 1
+    share = padded // process_count
+    return {k: v[process_index * share:(process_index + 1) * share] for k, v in out.items()}
+
+
+def build_data(cfg, mesh) -> Data:
+    d = cfg.data
+    splits = load_splits(d.dataset, d.val_fraction, d.test_fraction, d.split_seed)
+    kind = DATASETS[d.dataset][1]
+    train_split = splits["train"]
+    # Every statistic comes from the train split only: val and test stand for unseen data.
+    mean, std = standardization(train_split["features"])
+    d.feature_mean, d.feature_std = tuple(map(float, mean)), tuple(map(float, std))
+    if kind == "regression":
+        d.target_mean = float(train_split["targets"].mean())
+        d.target_std = float(train_split["targets"].std())
+    classes = len(np.unique(train_split["targets"])) if kind != "regression" else 0
+    cfg.model.update(kind=kind, inputs=train_split["features"].shape[1],
+                     outputs=classes if kind == "multiclass" else 1)
+    where = dict(process_index=jax.process_index(), process_count=jax.process_count())
+    stream = train_batches(train_split, batch_size=d.batch_size, seed=cfg.seed, **where)
+    eval_batches = {name: [whole_split(splits[name], d.batch_size, **where)]
+                    for name in ("val", "test")}
+    sizes = " / ".join(f"{len(s['targets'])} {name}" for name, s in splits.items())
+    target = f"{classes} classes, stratified" if classes else "a real-valued target"
+    return Data(
+        train=iter(stream.to_iter_dataset()),
+        eval={name: (lambda batches=batches: batches) for name, batches in eval_batches.items()},
+        unit="examples",
+        per_batch=d.batch_size,
+        description=(f"scikit-learn {d.dataset}: {cfg.model.inputs} features, {target}; "
+                     f"{sizes} (split seed {d.split_seed})"),
+    )
+
+
+def masked_mean(values: jax.Array, mask: jax.Array) -> jax.Array:
+    return (values * mask).sum() / jnp.maximum(mask.sum(), 1.0)
+
+
+def loss_fn(model, batch, rng):
+    """Mean squared error (regression) or cross-entropy (classification) over unmasked rows."""
+    del rng  # no dropout here: every step is deterministic given its batch
+    out, targets, mask = model(batch["features"]), batch["targets"], batch["mask"]
+    if model.kind == "regression":
+        error = out - targets
+        mse = masked_mean(jnp.square(error), mask)
+        # R^2 = 1 - SSE / SST: the share of the targets' variance (around their own mean) explained.
+        target_mean = masked_mean(targets, mask)
+        explained = 1 - mse / masked_mean(jnp.square(targets - target_mean), mask)
+        return mse, {"rmse": jnp.sqrt(mse), "mae": masked_mean(jnp.abs(error), mask),
+                     "r2": explained}
+    if model.kind == "binary":  # one logit: p(class 1) = sigmoid(logit)
+        loss = masked_mean(optax.sigmoid_binary_cross_entropy(out, targets.astype(out.dtype)), mask)
+        predicted = (out > 0).astype(jnp.int32)
+    else:  # one logit per class: p = softmax(logits)
+        loss = masked_mean(optax.softmax_cross_entropy_with_integer_labels(out, targets), mask)
+        predicted = out.argmax(-1)
+    return loss, {"accuracy": masked_mean((predicted == targets).astype(jnp.float32), mask)}
+
+
+def main():
+    if cli.MODE.value != "train":
+        raise UserError("The intro experiment only trains (--mode=train).")
+    final = train.fit(cli.CONFIG.value, cli.WORKDIR.value, sys.modules[__name__])
+    log("final: " + " | ".join(f"{k} {v:.4f}" for k, v in sorted(final.items())))
+
+
+if __name__ == "__main__":
+    cli.run(main)
