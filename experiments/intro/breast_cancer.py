@@ -1,10 +1,12 @@
-"""Intro, regression: scikit-learn's diabetes (442 patients, 10 measurements; target: disease
-progression one year later, 25 to 346).
+"""Intro, binary classification: scikit-learn's breast_cancer (569 tumours, 30 measurements of
+cell nuclei; malignant 0 or benign 1). One output logit: p(benign) = sigmoid(logit).
 
-  python -m jaxdl.experiments.intro --config=experiments/intro/diabetes.py --workdir=runs/intro/diabetes
+  python -m jaxdl.experiments.intro --config=experiments/intro/breast_cancer.py --workdir=runs/intro/breast_cancer
 
-Presets: smoke (seconds), linear (no hidden layer: linear regression by gradient descent).
-Result: RESULT
+Presets: smoke (seconds), linear (no hidden layer: logistic regression).
+Results (split seed 0, 1 CPU device; experiments/intro/README.md):
+  default  MLP 30-32-1, lr 1e-2: val accuracy 0.9912, test accuracy 0.9649, chosen by val
+  linear   30-1 (logistic regression), lr 1e-2: val 0.9912, test 0.9649
 """
 
 from jaxdl import config as config_lib
@@ -19,6 +21,8 @@ def get_config(arg: str | None = None):
     cfg.model = dict(hidden=(32,), kind="", inputs=-1, outputs=-1)  # kind, inputs, outputs: filled
     cfg.train.update(steps=1000, log_every=100, eval_every=100)
     cfg.checkpoint.every = 1000
+    # lr: the best on val of 1e-3, 3e-3, 1e-2, 3e-2 (README). No clipping: the models are small
+    # and their inputs standardized.
     cfg.opt.update(lr=1e-2, min_lr=3e-4, warmup_steps=50, weight_decay=0.1, grad_clip=0.0)
     return config_lib.apply_presets(cfg, arg, PRESETS)
 

@@ -3,8 +3,10 @@ progression one year later, 25 to 346).
 
   python -m jaxdl.experiments.intro --config=experiments/intro/diabetes.py --workdir=runs/intro/diabetes
 
-Presets: smoke (seconds), linear (no hidden layer: linear regression by gradient descent).
-Result: RESULT
+Presets: smoke (seconds), linear (no hidden layer: linear regression).
+Results (split seed 0, 1 CPU device; experiments/intro/README.md):
+  default  MLP 10-32-1, lr 1e-3: val R^2 0.3964, test R^2 0.3131 (test RMSE 59.35)
+  linear   10-1, lr 1e-3:       val R^2 0.5093, test R^2 0.3432 (test RMSE 58.03), chosen by val
 """
 
 from jaxdl import config as config_lib
@@ -19,6 +21,8 @@ def get_config(arg: str | None = None):
     cfg.model = dict(hidden=(32,), kind="", inputs=-1, outputs=-1)  # kind, inputs, outputs: filled
     cfg.train.update(steps=2000, log_every=100, eval_every=100)
     cfg.checkpoint.every = 2000
+    # lr: the best on val of 1e-3, 3e-3, 1e-2, 3e-2 (README). No clipping: the models are small
+    # and their inputs standardized.
     cfg.opt.update(lr=1e-3, min_lr=3e-4, warmup_steps=50, weight_decay=0.1, grad_clip=0.0)
     return config_lib.apply_presets(cfg, arg, PRESETS)
 

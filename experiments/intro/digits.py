@@ -1,10 +1,13 @@
-"""Intro, regression: scikit-learn's diabetes (442 patients, 10 measurements; target: disease
-progression one year later, 25 to 346).
+"""Intro, 10-class classification: scikit-learn's digits (1,797 handwritten digits, 8x8 pixels
+of 0-16).
 
-  python -m jaxdl.experiments.intro --config=experiments/intro/diabetes.py --workdir=runs/intro/diabetes
+  python -m jaxdl.experiments.intro --config=experiments/intro/digits.py --workdir=runs/intro/digits
 
-Presets: smoke (seconds), linear (no hidden layer: linear regression by gradient descent).
-Result: RESULT
+Presets: smoke (seconds), linear (no hidden layer: softmax regression).
+Results (split seed 0, 1 CPU device; experiments/intro/README.md):
+  default  MLP 64-128-10, lr 1e-2: val accuracy 0.9778, test accuracy 0.9778, chosen by val
+  linear   64-10 (softmax regression), lr 1e-2: val 0.9722, test 0.9611
+  (tests/test_intro.py: 300 steps of the default reach >= 0.95 on val and test)
 """
 
 from jaxdl import config as config_lib
@@ -19,6 +22,8 @@ def get_config(arg: str | None = None):
     cfg.model = dict(hidden=(128,), kind="", inputs=-1, outputs=-1)  # kind, inputs, outputs: filled
     cfg.train.update(steps=2000, log_every=100, eval_every=100)
     cfg.checkpoint.every = 2000
+    # lr: the best on val of 1e-3, 3e-3, 1e-2, 3e-2 (README). No clipping: the models are small
+    # and their inputs standardized.
     cfg.opt.update(lr=1e-2, min_lr=3e-4, warmup_steps=50, weight_decay=0.1, grad_clip=0.0)
     return config_lib.apply_presets(cfg, arg, PRESETS)
 
