@@ -78,8 +78,8 @@ class Fitted(nnx.Variable):
 class Network(nnx.Module):
     """standardize -> [Linear -> ReLU] per hidden width -> Linear -> (regression: back to target units).
 
-    The standardization is a fixed first layer (as keras.layers.Normalization after `adapt`), so
-    the saved model takes raw features and cannot be fed the wrong statistics.
+    The standardization is a fixed first layer (keras.layers.Normalization given the train split's
+    mean and variance), so the saved model takes raw features and cannot meet the wrong statistics.
     """
 
     def __init__(self, *, inputs: int, hidden, outputs: int, feature_mean, feature_std,
