@@ -1,0 +1,31 @@
+"""The image-classifier registry: a model name in a config -> the class that builds it.
+
+Every classifier has one interface: `Model(*, num_classes, in_channels, rngs, **hyper)` and
+`model(x_BHWC, rngs=None) -> logits_BK` (rngs: the dropout key stream, None at eval). Entries are
+"module:Class" strings imported on first use, so listing a model costs nothing and one module's
+optional dependency never breaks another's import.
+"""
+
+import importlib
+
+from flax import nnx
+
+from jaxdl.errors import UserError
+
+MODELS: dict[str, str] = {
+    "lenet5": "jaxdl.nn.cnn:LeNet5",
+    "vgg": "jaxdl.nn.cnn:VGG",
+    "small_cnn": "jaxdl.nn.cnn:SmallCNN",
+}
+
+
+def model_class(name: str) -> type:
+    """The class registered under `name`; an unknown name is a UserError naming the known ones."""
+    if name not in MODELS:
+        raise UserError(f"Unknown model {name!r}; known models: {', '.join(sorted(MODELS))}.")
+    module, cls = MODELS[name].split(":")
+    return getattr(importlib.import_module(module), cls)
+
+
+def build(name: str, *, num_classes: int, in_channels: int, rngs: nnx.Rngs, **hyper) -> nnx.Module:
+    return model_class(name)(num_classes=num_classes, in_channels=in_channels, rngs=rngs, **hyper)
