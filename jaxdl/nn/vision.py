@@ -16,6 +16,7 @@ MODELS: dict[str, str] = {
     "lenet5": "jaxdl.nn.cnn:LeNet5",
     "vgg": "jaxdl.nn.cnn:VGG",
     "small_cnn": "jaxdl.nn.cnn:SmallCNN",
+    "vit": "jaxdl.nn.vit:ViT",
 }
 
 
