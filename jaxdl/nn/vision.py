@@ -17,6 +17,11 @@ MODELS: dict[str, str] = {
     "vgg": "jaxdl.nn.cnn:VGG",
     "small_cnn": "jaxdl.nn.cnn:SmallCNN",
     "vit": "jaxdl.nn.vit:ViT",
+    "alexnet": "jaxdl.nn.alexnet:AlexNet",
+    "resnet18": "jaxdl.nn.resnet:ResNet18",
+    "resnet34": "jaxdl.nn.resnet:ResNet34",
+    "resnet50": "jaxdl.nn.resnet:ResNet50",
+    "mobilenet_v2": "jaxdl.nn.mobilenet:MobileNetV2",
 }
 
 
