@@ -1,0 +1,43 @@
+"""CNNs on scikit-learn's digits (1,797 8x8 handwritten digits; bundled, no download).
+
+  python -m jaxdl.experiments.cnn --config=experiments/cnn/digits.py --workdir=runs/cnn/digits
+
+Presets: smoke (seconds); models small (the default), lenet5, vgg.
+Results: see experiments/cnn/README.md.
+"""
+
+from jaxdl import config as config_lib
+from jaxdl.experiments.cnn import image_config, set_model
+
+
+def get_config(arg: str | None = None):
+    cfg = image_config("digits", "small_cnn", widths=(32, 64), hidden=128, dropout=0.25,
+                       batch_norm=True)
+    cfg.data.update(batch_size=64, eval_batch_size=512, val_fraction=0.2)
+    cfg.train.update(steps=1000, log_every=100, eval_every=100)
+    cfg.checkpoint.every = 1000
+    cfg.opt.update(lr=3e-3, min_lr=1e-4, warmup_steps=50, weight_decay=0.05, grad_clip=0.0)
+    return config_lib.apply_presets(cfg, arg, PRESETS)
+
+
+def smoke(cfg):
+    cfg.train.update(steps=20, log_every=10, eval_every=10)
+    cfg.checkpoint.every = 20
+    cfg.opt.warmup_steps = 5
+
+
+def small(cfg):
+    pass  # the default
+
+
+def lenet5(cfg):
+    set_model(cfg, "lenet5")
+
+
+def vgg(cfg):
+    set_model(cfg, "vgg", stages=((32, 32), (64, 64)), hidden=(256, 256), dropout=0.5,
+              batch_norm=True)
+
+
+PRESETS = dict(smoke=smoke, small=small, lenet5=lenet5, vgg=vgg)
+

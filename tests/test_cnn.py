@@ -1,0 +1,89 @@
+"""The image-classification task: every config's smoke run through `fit`, metrics.jsonl, exact
+whole-split evaluation, 8 devices = 1 device, and the model presets building."""
+
+import json
+
+import jax
+import numpy as np
+import pytest
+from flax import nnx
+
+from jaxdl import train
+from jaxdl.data import images
+from jaxdl.experiments import cnn
+from testlib import load_config
+
+ONE_DEVICE = jax.devices()[:1]
+
+
+def config(arg: str = "smoke", name: str = "digits"):
+    return load_config(f"experiments/cnn/{name}.py", arg)
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("digits")
+    return workdir, train.fit(config(), workdir, cnn, devices=ONE_DEVICE)
+
+
+def test_smoke_run_logs_val_and_test_loss_and_accuracy(smoke_run):
+    workdir, _ = smoke_run
+    rows = [json.loads(line) for line in (workdir / "metrics.jsonl").read_text().splitlines()]
+    evals = [row for row in rows if "val/accuracy" in row]
+    assert [row["step"] for row in evals] == [10, 20]
+    for key in ("val/loss", "val/accuracy", "test/loss", "test/accuracy"):
+        assert key in evals[-1]
+    assert evals[-1]["val/loss"] < evals[0]["val/loss"]
+    recorded = json.loads((workdir / "config.json").read_text())
+    assert recorded["model"]["image_size"] == recorded["data"]["image_size"] == 8
+    assert recorded["data"]["num_classes"] == 10 and len(recorded["data"]["mean"]) == 1
+
+
+def test_evaluation_is_exact_over_the_whole_split(smoke_run):
+    # eval_batch_size 512 > val (288): padding and masking must leave the split's own numbers;
+    # then batches of 100 (a short last one) must give the same.
+    workdir, result = smoke_run
+    model, cfg = train.load_model(workdir, cnn)
+    model.eval()
+    val = images.load_splits("digits", val_fraction=0.2, seed=0)["val"]
+    x = images.Normalize(cfg.data.mean, cfg.data.std).map(val)["images"]
+    logits = np.asarray(model(x), np.float64)
+    log_probs = logits - np.log(np.exp(logits - logits.max(1, keepdims=True)).sum(1,
+                                keepdims=True)) - logits.max(1, keepdims=True)
+    loss = -log_probs[np.arange(len(val["labels"])), val["labels"]].mean()
+    accuracy = (logits.argmax(1) == val["labels"]).mean()
+    np.testing.assert_allclose(result["val/accuracy"], accuracy, rtol=1e-6)
+    np.testing.assert_allclose(result["val/loss"], loss, rtol=1e-4)
+    steps = images.transforms(mean=cfg.data.mean, std=cfg.data.std, train=False)
+    data = cnn.Data(train=None, eval={"val": lambda: images.eval_batches(
+        val, batch_size=100, steps=steps)}, unit="examples", per_batch=100, description="")
+    again = cnn.evaluate(model, data)
+    np.testing.assert_allclose(again["val/accuracy"], accuracy, rtol=1e-6)
+    np.testing.assert_allclose(again["val/loss"], loss, rtol=1e-4)
+
+
+def test_eight_devices_reproduce_one(smoke_run, tmp_path):
+    _, one = smoke_run
+    cfg = config()
+    cfg.mesh.update(data=4, model=2)  # batch over 4, conv channels and dense widths over 2
+    eight = train.fit(cfg, tmp_path, cnn)
+    for key in ("train/loss", "val/loss", "val/accuracy"):
+        np.testing.assert_allclose(eight[key], one[key], rtol=2e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("preset", ["small", "lenet5", "vgg"])
+def test_model_presets_build_for_the_data(preset):
+    # Each preset's model takes the image size build_data fills in (through the reference).
+    cfg = config(f"smoke,{preset}")
+    data = cnn.build_data(cfg, None)
+    model = cnn.build_model(cfg, nnx.Rngs(0))
+    model.eval()
+    batch = next(data.train)
+    assert model(batch["images"]).shape == (cfg.data.batch_size, 10)
+
+
+def test_unknown_model_names_the_known_ones(tmp_path):
+    cfg = config()
+    cfg.model.name = "resnet1000"
+    with pytest.raises(cnn.UserError, match="known models: .*small_cnn"):
+        train.fit(cfg, tmp_path, cnn, devices=ONE_DEVICE)
