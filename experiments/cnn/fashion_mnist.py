@@ -1,0 +1,47 @@
+"""CNNs on Fashion-MNIST (70,000 28x28 grey images of 10 kinds of clothing; the Debian package
+dataset-fashion-mnist, else prepared tfds data).
+
+  python -m jaxdl.experiments.cnn --config=experiments/cnn/fashion_mnist.py --workdir=runs/cnn/fashion
+
+Presets: smoke (seconds); models small (the default), lenet5, vgg; augment (random crop, pad 2).
+Results: see experiments/cnn/README.md.
+"""
+
+from jaxdl import config as config_lib
+from jaxdl.experiments.cnn import image_config, set_model
+
+
+def get_config(arg: str | None = None):
+    cfg = image_config("fashion_mnist", "small_cnn", widths=(32, 64), hidden=128, dropout=0.25,
+                       batch_norm=True)
+    cfg.data.update(batch_size=128, eval_batch_size=1000, val_fraction=0.1)
+    cfg.train.update(steps=1500, log_every=100, eval_every=250)  # 1500 x 128: 3.6 epochs
+    cfg.checkpoint.every = 500
+    cfg.opt.update(lr=3e-3, min_lr=1e-4, warmup_steps=100, weight_decay=0.05, grad_clip=0.0)
+    return config_lib.apply_presets(cfg, arg, PRESETS)
+
+
+def smoke(cfg):
+    cfg.train.update(steps=20, log_every=10, eval_every=20)
+    cfg.checkpoint.every = 20
+    cfg.opt.warmup_steps = 5
+
+
+def small(cfg):
+    pass  # the default
+
+
+def lenet5(cfg):
+    set_model(cfg, "lenet5")
+
+
+def vgg(cfg):
+    set_model(cfg, "vgg", stages=((32, 32), (64, 64)), hidden=(256, 256), dropout=0.5,
+              batch_norm=True)
+
+
+def augment(cfg):
+    cfg.data.crop_padding = 2  # no flips: they would not change the classes, but help less here
+
+
+PRESETS = dict(smoke=smoke, small=small, lenet5=lenet5, vgg=vgg, augment=augment)
