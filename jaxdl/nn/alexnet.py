@@ -25,12 +25,12 @@ class AlexNet(nnx.Module):
         # torch's default init for AlexNet's convolutions: uniform +-1/sqrt(fan_in).
         torch_default = nnx.initializers.variance_scaling(1 / 3, "fan_in", "uniform")
 
-        def conv_relu(cin, cout, k, stride=1):
-            return [conv(cin, cout, k, stride, use_bias=True, kernel_init=torch_default,
-                         rngs=rngs), jax.nn.relu]
+        def conv_relu(cin, cout, k, stride=1, padding=None):
+            return [conv(cin, cout, k, stride, padding=padding, use_bias=True,
+                         kernel_init=torch_default, rngs=rngs), jax.nn.relu]
 
         self.features = Sequential([
-            *conv_relu(in_channels, 64, 11, 4), pool,   # features.0
+            *conv_relu(in_channels, 64, 11, 4, padding=2), pool,  # features.0
             *conv_relu(64, 192, 5), pool,               # features.3
             *conv_relu(192, 384, 3),                    # features.6
             *conv_relu(384, 256, 3),                    # features.8

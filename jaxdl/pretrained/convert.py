@@ -54,7 +54,8 @@ def path_name(path: tuple) -> str:
 def assign(model: nnx.Module, arrays: dict[tuple, np.ndarray], *, keep=()) -> None:
     """Sets every variable of `model` from `arrays` ({path: array}). Paths starting with a prefix
     in `keep` keep their current (fresh) values: a new classifier head, for instance. Missing,
-    unexpected or mis-shaped entries fail, naming them."""
+    unexpected or mis-shaped entries fail, naming them. `model` may be abstract (`nnx.eval_shape`)
+    if nothing is kept."""
     def kept(path):
         return any(path[:len(prefix)] == tuple(prefix) for prefix in keep)
 
@@ -95,13 +96,19 @@ def save(model: nnx.Module, folder, description: dict) -> None:
     (folder / "model.json").write_text(json.dumps(description, indent=2, sort_keys=True) + "\n")
 
 
+def abstract_model(name: str, **kwargs) -> nnx.Module:
+    """Model `name` with shapes but no values, to be filled by `assign`: creating random initial
+    weights op by op only to overwrite them takes seconds per model on a CPU."""
+    return nnx.eval_shape(lambda: vision.build(name, rngs=nnx.Rngs(0), **kwargs))
+
+
 def load(folder) -> tuple[nnx.Module, dict]:
     """The model saved by `save`, in eval mode, and its description."""
     folder = Path(folder)
     description = json.loads((folder / "model.json").read_text())
-    model = vision.build(description["model"], num_classes=description["num_classes"],
-                         in_channels=description["in_channels"], rngs=nnx.Rngs(0),
-                         **description.get("hyper", {}))
+    model = abstract_model(description["model"], num_classes=description["num_classes"],
+                           in_channels=description["in_channels"],
+                           **description.get("hyper", {}))
     with np.load(folder / "params.npz") as npz:
         arrays = {tuple(int(p) if p.isdigit() else p for p in name.split("/")): npz[name]
                   for name in npz.files}

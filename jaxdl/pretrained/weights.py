@@ -26,7 +26,6 @@ from flax import nnx
 
 from jaxdl.data.sources import cache_dir
 from jaxdl.errors import UserError
-from jaxdl.nn import vision
 from jaxdl.pretrained import convert, torchfile
 
 DOWNLOAD_TIMEOUT_S = 10  # per socket operation: offline fails fast instead of hanging
@@ -130,7 +129,7 @@ def pretrained(name: str) -> nnx.Module:
         return convert.load(folder)[0]
     ckpt = checkpoint(name)
     path = torch_file(name)
-    model = vision.build(ckpt.model, num_classes=1000, in_channels=3, rngs=nnx.Rngs(0))
+    model = convert.abstract_model(ckpt.model, num_classes=1000, in_channels=3)
     convert.load_torch_state_dict(model, torchfile.load_state_dict(path))
     convert.save(model, folder, dict(model=ckpt.model, num_classes=1000, in_channels=3, hyper={},
                                      source=dict(url=ckpt.url, sha256=sha256_of(path))))
