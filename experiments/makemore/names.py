@@ -5,7 +5,7 @@
 
 MODEL is one of bigram, mlp, mlp3, mlp8, wavenet, rnn, gru, lstm, transformer. Add `smoke` for a
 run of seconds, `long` for 20k steps with a decaying lr, `lectures` for the lectures' 80/10/10
-split (makemore's is 1000 test names), and
+split (makemore's holds out 1000 names, logged as val), and
 `baby_names` to train on the embedded names corpus (pip install 'jaxdl[names]').
 Defaults are makemore's: batch 32, AdamW lr 5e-4, weight decay 0.01, betas (0.9, 0.99), a constant
 learning rate, n_embd 64, n_embd2 64, 4 layers, 4 heads. Results: experiments/makemore/README.md.
@@ -26,6 +26,7 @@ def get_config(arg: str | None = None):
         hidden=64,  # makemore's n_embd2
         context=-1,  # mlp: characters it sees; -1 = the whole block (makemore's MLP)
         batch_norm=False,  # mlp
+        blank_token=False,  # mlp: read an extra <BLANK> token before the start (makemore's MLP)
         levels=3,  # wavenet: 2**levels characters of context
         layers=4,
         heads=4,
@@ -71,7 +72,7 @@ def baby_names(cfg):
 
 PRESETS = dict(
     bigram=model("bigram"),
-    mlp=model("mlp"),  # makemore's MLP: the whole block as context
+    mlp=model("mlp", blank_token=True),  # makemore's MLP: the whole block as context
     mlp3=model("mlp", context=3, embed=10, hidden=200, batch_norm=True),  # lectures, part 3-4
     mlp8=model("mlp", context=8, embed=10, hidden=200, batch_norm=True),
     wavenet=model("wavenet", levels=3, embed=24, hidden=128),  # lectures, part 5 (76k params)

@@ -34,7 +34,7 @@ def build_model(cfg, rngs: nnx.Rngs) -> nnx.Module:
     if m.name == "mlp":
         context = cfg.data.block_size if m.context == -1 else m.context
         return MLPLM(vocab_size=vocab, context=context, embed=m.embed, hidden=m.hidden,
-                     batch_norm=m.batch_norm, rngs=rngs)
+                     batch_norm=m.batch_norm, blank_token=m.blank_token, rngs=rngs)
     if m.name == "wavenet":
         return WaveNetLM(vocab_size=vocab, levels=m.levels, embed=m.embed, hidden=m.hidden, rngs=rngs)
     if m.name in ("rnn", "gru", "lstm"):

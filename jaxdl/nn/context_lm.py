@@ -12,10 +12,11 @@ from flax import nnx
 from jaxdl.nn.layers import Dense, embedding, param, take_rows
 
 
-def windows(idx_BT: jax.Array, k: int) -> jax.Array:
-    """[B, T] -> [B, T, k]: at each position the last k tokens, oldest first, 0 before the start."""
+def windows(idx_BT: jax.Array, k: int, before_start: int = 0) -> jax.Array:
+    """[B, T] -> [B, T, k]: at each position the last k tokens, oldest first, `before_start`
+    (the boundary token 0 by default) before the start."""
     T = idx_BT.shape[1]
-    padded = jnp.pad(idx_BT, ((0, 0), (k - 1, 0)))
+    padded = jnp.pad(idx_BT, ((0, 0), (k - 1, 0)), constant_values=before_start)
     return jnp.stack([padded[:, i:i + T] for i in range(k)], axis=-1)
 
 
@@ -67,19 +68,27 @@ class RecomputeDecoding:
 
 class MLPLM(RecomputeDecoding, nnx.Module):
     """Embed the last `context` characters, concatenate, one tanh hidden layer (optionally
-    batch-normalised), then logits."""
+    batch-normalised), then logits.
+
+    `blank_token`: positions before the start read an extra <BLANK> token (id vocab_size, its own
+    embedding row) instead of the boundary token, as makemore's MLP does; the lectures pad with
+    the boundary token.
+    """
 
     def __init__(self, *, vocab_size: int, context: int, embed: int, hidden: int,
-                 batch_norm: bool, rngs: nnx.Rngs):
+                 batch_norm: bool, rngs: nnx.Rngs, blank_token: bool = False):
         self.context = context
-        self.token_embedding = embedding(vocab_size, embed, ("vocab", "embed"), std=1.0, rngs=rngs)
+        self.before_start = vocab_size if blank_token else 0
+        self.token_embedding = embedding(vocab_size + blank_token, embed, ("vocab", "embed"),
+                                         std=1.0, rngs=rngs)
         self.hidden = Dense(context * embed, hidden, ("embed", "mlp"), use_bias=not batch_norm,
                             rngs=rngs)
         self.norm = BatchNorm(hidden, rngs=rngs) if batch_norm else None
         self.out = Dense(hidden, vocab_size, ("mlp", "vocab"), rngs=rngs)
 
     def __call__(self, idx_BT, *, rngs=None, valid=None):
-        x_BTKE = take_rows(self.token_embedding, windows(idx_BT, self.context))
+        x_BTKE = take_rows(self.token_embedding,
+                           windows(idx_BT, self.context, self.before_start))
         h_BTH = self.hidden(x_BTKE.reshape(*idx_BT.shape, -1))
         if self.norm is not None:
             h_BTH = self.norm(h_BTH, valid)

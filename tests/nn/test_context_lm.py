@@ -4,12 +4,27 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from jaxdl.nn.context_lm import BatchNorm, WaveNetLM, windows
+from jaxdl.nn.context_lm import MLPLM, BatchNorm, WaveNetLM, windows
 
 
 def test_windows_hold_the_last_k_tokens_oldest_first():
     idx = jnp.array([[5, 6, 7, 8]])
     np.testing.assert_array_equal(windows(idx, 3)[0], [[0, 0, 5], [0, 5, 6], [5, 6, 7], [6, 7, 8]])
+    np.testing.assert_array_equal(windows(idx, 3, before_start=9)[0, :2], [[9, 9, 5], [9, 5, 6]])
+
+
+def test_mlp_blank_token_reads_its_own_embedding_row_before_the_start():
+    """makemore's MLP: positions before the start read row vocab_size, not the boundary token."""
+    model = MLPLM(vocab_size=4, context=3, embed=2, hidden=5, batch_norm=False, blank_token=True,
+                  rngs=nnx.Rngs(0))
+    assert model.token_embedding.shape == (5, 2)
+    idx = jnp.array([[0, 1, 2]])
+    logits = model(idx)
+    table = np.asarray(model.token_embedding[...])
+    window = table[[4, 4, 0]].reshape(-1)  # position 0 sees <BLANK>, <BLANK>, "."
+    hidden = np.tanh(window @ np.asarray(model.hidden.kernel[...]) + np.asarray(model.hidden.bias[...]))
+    expected = hidden @ np.asarray(model.out.kernel[...]) + np.asarray(model.out.bias[...])
+    np.testing.assert_allclose(logits[0, 0], expected, rtol=1e-5, atol=1e-6)
 
 
 def test_wavenet_has_the_lectures_76579_parameters():
