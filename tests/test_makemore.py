@@ -72,9 +72,9 @@ def test_every_model_trains_and_samples(tmp_path, model):
     cfg = config(model)
     cfg.train.update(steps=20, log_every=10, eval_every=10)
     train.fit(cfg, tmp_path, makemore, devices=jax.devices()[:1])
-    # The whole test split, evaluated after 10 and 20 steps: learning shows past batch noise.
-    test_losses = [m["test/loss"] for m in read_metrics(tmp_path) if "test/loss" in m]
-    assert len(test_losses) == 2 and test_losses[1] < test_losses[0]
+    # The whole val split, evaluated after 10 and 20 steps: learning shows past batch noise.
+    val_losses = [m["val/loss"] for m in read_metrics(tmp_path) if "val/loss" in m]
+    assert len(val_losses) == 2 and val_losses[1] < val_losses[0]
     first = makemore.sample(tmp_path, num_samples=4, seed=1)
     assert first == makemore.sample(tmp_path, num_samples=4, seed=1)
     assert len(first) == 4 and all(set(n) <= set("abcdefghijklmnopqrstuvwxyz") for n in first)

@@ -28,8 +28,8 @@ def test_every_figure_is_written(tmp_path):
     figures.plot_bigram_counts(np.arange(16).reshape(4, 4), itos, tmp_path / "counts.png")
     table = np.random.default_rng(1).standard_normal((4, 3))
     figures.plot_embeddings([("toy", table, "".join(itos))], tmp_path / "emb.png")
-    figures.plot_test_losses([("bigram", 2.74), ("mlp", 2.15)], tmp_path / "bars.png")
-    figures.plot_curves({"run": ([1, 2], [3.0, 2.5])}, tmp_path / "curves.png", "test loss")
+    figures.plot_val_losses([("bigram", 2.74), ("mlp", 2.15)], tmp_path / "bars.png")
+    figures.plot_curves({"run": ([1, 2], [3.0, 2.5])}, tmp_path / "curves.png", "val loss")
     for name in ("counts", "emb", "bars", "curves"):
         assert (tmp_path / f"{name}.png").stat().st_size > 1000
 
@@ -41,25 +41,25 @@ def test_markdown_table_and_log_parsing(tmp_path):
     assert figures.from_log(log) == {"ms/step": 1.8, "wall": 7.38}
     assert figures.from_log(tmp_path / "missing.log") == {}
     row = dict(run="gru", model="gru", params=28315, steps=2000, split="makemore", train_full=2.1,
-               test_full=2.15, logged_test=2.1508, **figures.from_log(log))
+               val_full=2.15, logged_val=2.1508, **figures.from_log(log))
     table = figures.markdown_table([row])
-    assert "| gru | gru | 28,315 | 2,000 | makemore | 2.1000 | - | 2.1500 | 2.1508 | 1.8 | 7.4 |" in table
+    assert "| gru | gru | 28,315 | 2,000 | makemore | 2.1000 | 2.1500 | - | 2.1508 | 1.8 | 7.4 |" in table
 
 
 @pytest.mark.skipif(not has_data_file("names.txt"), reason="needs names.txt in $JAXDL_DATA_DIR")
-def test_whole_split_loss_is_the_loops_test_loss():
+def test_whole_split_loss_is_the_loops_val_loss():
     # A BatchNorm model: in eval mode (running statistics, not the batch's) the loss over the
-    # whole test split must be what the loop's own eval step computes.
+    # whole val split must be what the loop's own eval step computes.
     cfg = load_config("experiments/makemore/names.py", "mlp3")
     run = train.setup(cfg, makemore, jax.devices()[:1])
     put = lambda batch: mesh_lib.put_batch(batch, run.batch_sharding)  # noqa: E731
     state = run.state
-    [test_batch] = run.data.eval["test"]()
-    expected = float(run.eval_step(state, put(test_batch))["loss"])
+    [val_batch] = run.data.eval["val"]()
+    expected = float(run.eval_step(state, put(val_batch))["loss"])
     model = nnx.merge(run.graphdef, state.params, state.rest)
     losses = figures.split_losses(model, cfg, rows_per_call=512)
-    assert set(losses) == {"train", "test"}
-    assert losses["test"] == pytest.approx(expected, abs=1e-5)
+    assert set(losses) == {"train", "val"}
+    assert losses["val"] == pytest.approx(expected, abs=1e-5)
 
 
 def test_vowel_similarity_sees_vowels_that_share_a_direction():

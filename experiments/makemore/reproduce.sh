@@ -20,7 +20,7 @@ train wavenet_long wavenet,lectures,long
 train lstm_long lstm,long
 train transformer_long transformer,long
 python -m jaxdl.plot $runs/bigram $runs/mlp $runs/rnn $runs/gru $runs/lstm $runs/mlp3 \
-  $runs/wavenet $runs/transformer --key=train/loss,test/loss \
+  $runs/wavenet $runs/transformer --key=train/loss,val/loss \
   --out=experiments/makemore/figures/ladder_2000_steps.png \
   --title="makemore's defaults, 2000 steps (batch 32 names)"
 python -m jaxdl.plot $runs/mlp3_long $runs/wavenet_long --key=train/loss,val/loss \

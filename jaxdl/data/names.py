@@ -47,13 +47,16 @@ def torch_randperm(n: int, seed: int) -> list[int]:
 
 
 def split(words: list[str], scheme: str, seed: int) -> dict[str, list[str]]:
-    """The split of makemore (`torch.randperm`; its last 1000 names are the test set) or of the
-    lectures (`random.seed(42); random.shuffle(words)`; 80% train, 10% val, 10% test), reproduced
-    exactly, so losses compare with theirs."""
+    """The split of makemore (`torch.randperm`; its last 1000 names held out) or of the lectures
+    (`random.seed(42); random.shuffle(words)`; 80% train, 10% val, 10% test), reproduced exactly,
+    so losses compare with theirs.
+
+    makemore calls its held-out names the test set, but it evaluates on them during training and
+    keeps the checkpoint that scores best there: they are a validation set, and are named "val"."""
     if scheme == "makemore":
         shuffled = [words[i] for i in torch_randperm(len(words), seed)]
-        n_test = min(1000, int(len(words) * 0.1))
-        return {"train": shuffled[:-n_test], "test": shuffled[-n_test:]}
+        n_held_out = min(1000, int(len(words) * 0.1))
+        return {"train": shuffled[:-n_held_out], "val": shuffled[-n_held_out:]}
     if scheme == "lectures":
         shuffled = list(words)
         random.Random(seed).shuffle(shuffled)

@@ -7,8 +7,8 @@
 
   bigram_counts.png   the 27 x 27 table of bigram counts of names.txt (jaxdl.scratch.bigram)
   embeddings.png      learned character embeddings, projected onto their top-2 principal axes
-  test_loss.png       the final test loss of every run
-  long_runs.png       test loss against step of the 20k-step runs on makemore's split
+  val_loss.png        the final val loss of every 2000-step run (makemore's held-out names)
+  long_runs.png       val loss against step of the 20k-step runs on makemore's split
 
 and prints the results table: for every run its parameters, steps, the loss over the WHOLE
 train split (the `train/loss` the loop logs is one batch of 32 names, too noisy to compare),
@@ -128,7 +128,7 @@ def vowel_similarity(table: np.ndarray, vocab: str) -> str:
     return f"cosine vowel-vowel {vv:.2f}, vowel-consonant {vc:.2f}; nearest: {nearest}"
 
 
-def plot_test_losses(rows: list[tuple[str, float]], out, title: str = "") -> None:
+def plot_val_losses(rows: list[tuple[str, float]], out, title: str = "") -> None:
     """Horizontal bars, one per (label, loss), the value written at the end of each bar."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 0.4 * len(rows) + 1))
@@ -140,7 +140,7 @@ def plot_test_losses(rows: list[tuple[str, float]], out, title: str = "") -> Non
     ax.invert_yaxis()
     low = min(values)
     ax.set_xlim(low - 0.1, max(values) + 0.1)
-    ax.set(xlabel="test loss (nats per character)", title=title)
+    ax.set(xlabel="val loss (nats per character)", title=title)
     ax.grid(axis="x", alpha=0.3)
     _save(fig, out)
 
@@ -191,13 +191,13 @@ def split_losses(model, cfg, rows_per_call: int = 2048) -> dict[str, float]:
 
 def counting_bigram(words: list[str], vocab: bigram.Vocab) -> str:
     """The best a bigram can do on makemore's split: the +1-smoothed count table of the train
-    names, scored on the train and test names (the bigram rung's floor)."""
+    names, scored on the train and held-out names (the bigram rung's floor)."""
     parts = names.split(words, "makemore", 3407)
     train_pairs = bigram.bigram_pairs(parts["train"], vocab)
     probs = bigram.counts_to_probs(bigram.count_bigrams(*train_pairs, vocab.size))
-    test_loss = bigram.mean_nll(probs, *bigram.bigram_pairs(parts["test"], vocab))
+    val_loss = bigram.mean_nll(probs, *bigram.bigram_pairs(parts["val"], vocab))
     return (f"counting bigram (+1 smoothing) of makemore's train split: train "
-            f"{bigram.mean_nll(probs, *train_pairs):.4f}, test {test_loss:.4f}")
+            f"{bigram.mean_nll(probs, *train_pairs):.4f}, val {val_loss:.4f}")
 
 
 def from_log(log_path: pathlib.Path) -> dict[str, float]:
@@ -220,7 +220,7 @@ def summarise(workdir: pathlib.Path) -> tuple[dict, nnx.Module, object]:
     for record in read_metrics(workdir):
         last.update(record)
     row = dict(run=workdir.name, model=cfg.model.name, params=params, steps=cfg.train.steps,
-               split=cfg.data.split, logged_test=last.get("test/loss"), logged_val=last.get("val/loss"),
+               split=cfg.data.split, logged_val=last.get("val/loss"),
                **{f"{k}_full": v for k, v in split_losses(model, cfg).items()},
                **from_log(workdir.parent / f"{workdir.name}.log"))
     return row, model, cfg
@@ -231,12 +231,12 @@ def markdown_table(rows: list[dict]) -> str:
         return "-" if v is None else f"{v:.{digits}f}"
 
     lines = ["| run | model | params | steps | split | train (whole split) | val | test | "
-             "test logged | ms/step | wall s |", "|" + " --- |" * 11]
+             "val logged | ms/step | wall s |", "|" + " --- |" * 11]
     for r in rows:
         lines.append(
             f"| {r['run']} | {r['model']} | {r['params']:,} | {r['steps']:,} | {r['split']} | "
             f"{number(r.get('train_full'))} | {number(r.get('val_full'))} | {number(r.get('test_full'))} | "
-            f"{number(r.get('logged_test'))} | {number(r.get('ms/step'), 1)} | {number(r.get('wall'), 1)} |")
+            f"{number(r.get('logged_val'))} | {number(r.get('ms/step'), 1)} | {number(r.get('wall'), 1)} |")
     return "\n".join(lines)
 
 
@@ -270,18 +270,18 @@ def main(argv=None):
 
     if embeddings:
         plot_embeddings(embeddings, out / "embeddings.png")
-    bars = [(r["run"], r["test_full"]) for r in rows if r["steps"] == 2000]
+    bars = [(r["run"], r["val_full"]) for r in rows if r["steps"] == 2000]
     if bars:
-        plot_test_losses(bars, out / "test_loss.png",
-                         title="test loss after 2000 steps (makemore's defaults and split)")
+        plot_val_losses(bars, out / "val_loss.png",
+                        title="val loss after 2000 steps (makemore's defaults and split)")
     curves = {}
     for name in ("lstm_long", "transformer_long"):
-        points = [(m["step"], m["test/loss"]) for m in read_metrics(runs / name)
-                  if "test/loss" in m] if (runs / name).exists() else []
+        points = [(m["step"], m["val/loss"]) for m in read_metrics(runs / name)
+                  if "val/loss" in m] if (runs / name).exists() else []
         if points:
             curves[name] = tuple(map(list, zip(*points)))
     if curves:
-        plot_curves(curves, out / "long_runs.png", "test loss",
+        plot_curves(curves, out / "long_runs.png", "val loss",
                     title="20k steps on makemore's split (AdamW 2e-3, cosine, weight decay 0.1)")
 
 
