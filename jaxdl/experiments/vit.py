@@ -1,0 +1,36 @@
+"""Vision Transformer: images as sequences of patch tokens, classified through the shared loop.
+
+  python -m jaxdl.experiments.vit --config=experiments/vit/digits.py --workdir=DIR
+
+The model is `jaxdl.nn.vit.ViT` (registered as "vit" in `jaxdl.nn.vision`). Everything else is
+the image-classification task of `jaxdl.experiments.cnn`: the same splits, normalization,
+augmentation, masked cross-entropy and exact whole-split evaluation, so a ViT and a CNN trained on
+the same dataset are compared on the same examples. Figures: `jaxdl.experiments.vit_figures`.
+"""
+
+import sys
+
+from jaxdl import cli, train
+from jaxdl.errors import UserError
+from jaxdl.experiments.cnn import build_data, build_model, evaluate, image_config, loss_fn
+from jaxdl.logging import log
+
+__all__ = ["build_data", "build_model", "evaluate", "loss_fn", "vit_config"]
+
+
+def vit_config(dataset: str, **hyper):
+    """An image config whose model is a ViT with these hyperparameters (image_size follows
+    data.image_size)."""
+    return image_config(dataset, "vit", **hyper)
+
+
+def main():
+    if cli.MODE.value != "train":
+        raise UserError("The vit experiment only trains (--mode=train); figures: "
+                        "python -m jaxdl.experiments.vit_figures.")
+    final = train.fit(cli.CONFIG.value, cli.WORKDIR.value, sys.modules[__name__])
+    log("final: " + " | ".join(f"{k} {v:.4f}" for k, v in sorted(final.items())))
+
+
+if __name__ == "__main__":
+    cli.run(main)

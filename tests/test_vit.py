@@ -1,0 +1,62 @@
+"""The vit task: the smoke preset trains end to end and logs val/test metrics; every config builds
+a ViT of the size it states; the digits config's accuracy level (slow)."""
+
+import json
+
+import jax
+import numpy as np
+import pytest
+from flax import nnx
+
+from jaxdl import train
+from jaxdl.data import images
+from jaxdl.experiments import vit
+from jaxdl.nn.vit import ViT
+from testlib import load_config
+
+ONE_DEVICE = jax.devices()[:1]
+
+
+def config(name: str = "digits", arg: str = ""):
+    return load_config(f"experiments/vit/{name}.py", arg)
+
+
+def test_smoke_preset_trains_and_logs_val_accuracy(tmp_path):
+    result = train.fit(config(arg="smoke"), tmp_path, vit, devices=ONE_DEVICE)
+    rows = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    evals = [row for row in rows if "val/accuracy" in row]
+    assert [row["step"] for row in evals] == [10, 20]
+    assert {"val/loss", "test/loss", "test/accuracy"} <= set(evals[-1])
+    assert evals[-1]["val/loss"] < evals[0]["val/loss"]
+    # The saved model is a ViT over 16 patches of 2 x 2, and the logged val accuracy is its own.
+    model, cfg = train.load_model(tmp_path, vit)
+    assert isinstance(model, ViT) and model.num_patches == 16
+    model.eval()
+    val = images.load_splits("digits", val_fraction=0.2, seed=0)["val"]
+    x = images.Normalize(cfg.data.mean, cfg.data.std).map(val)["images"]
+    accuracy = (np.asarray(model(x)).argmax(1) == val["labels"]).mean()
+    np.testing.assert_allclose(result["val/accuracy"], accuracy, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name, side, channels, params", [
+    ("digits", 8, 1, 69_194),
+    ("fashion_mnist", 28, 1, 805_130),
+    ("cifar10", 32, 3, 3_195_146),
+])
+def test_configs_build_the_model_they_describe(name, side, channels, params):
+    # Without loading data: fill the fields build_data would fill; shapes only (no FLOPs spent).
+    cfg = config(name)
+    cfg.data.update(image_size=side, in_channels=channels, num_classes=10)
+    model = nnx.eval_shape(lambda: vit.build_model(cfg, nnx.Rngs(0)))
+    assert sum(p.size for p in jax.tree.leaves(nnx.state(model, nnx.Param))) == params
+    model.eval()
+    logits = nnx.eval_shape(lambda m, x: m(x), model,
+                            jax.ShapeDtypeStruct((2, side, side, channels), np.float32))
+    assert logits.shape == (2, 10)
+
+
+@pytest.mark.slow
+def test_digits_reaches_93_percent_on_val(tmp_path):
+    # The level the task and the article state for the default digits config (about a minute).
+    result = train.fit(config(), tmp_path, vit, devices=ONE_DEVICE)
+    assert result["val/accuracy"] >= 0.93
