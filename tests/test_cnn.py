@@ -71,10 +71,14 @@ def test_eight_devices_reproduce_one(smoke_run, tmp_path):
         np.testing.assert_allclose(eight[key], one[key], rtol=2e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("preset", ["small", "lenet5", "vgg"])
+@pytest.mark.parametrize("preset", ["small", "lenet5", "vgg", "resnet18"])
 def test_model_presets_build_for_the_data(preset):
-    # Each preset's model takes the image size build_data fills in (through the reference).
-    cfg = config(f"smoke,{preset}")
+    # Each preset's model takes the image size build_data fills in (through the reference);
+    # a registry model without that argument (resnet18) gets none.
+    cfg = config("smoke" if preset == "resnet18" else f"smoke,{preset}")
+    if preset == "resnet18":
+        cnn.set_model(cfg, "resnet18")
+        assert "image_size" not in cfg.model
     data = cnn.build_data(cfg, None)
     model = nnx.eval_shape(lambda: cnn.build_model(cfg, nnx.Rngs(0)))  # abstract: no compiling
     model.eval()

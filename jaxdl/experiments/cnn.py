@@ -10,6 +10,7 @@ cross-entropy with accuracy; evaluate sums over whole splits, so val/test metric
 whatever the batch size. The vit and transfer tasks import build_data, loss_fn and evaluate.
 """
 
+import inspect
 import sys
 
 import jax
@@ -28,8 +29,8 @@ from jaxdl.nn import vision
 def image_config(dataset: str, model: str, **hyper):
     """base_config() plus the image data fields; every image config file starts here.
 
-    `model.image_size` is a reference to `data.image_size` (the side the model sees; -1: the
-    dataset's own, filled by build_data), so the models that need it follow a resize."""
+    `data.image_size` is the side the model sees (-1: the dataset's own, filled by build_data;
+    another value resizes); the models that take `image_size` follow it (set_model)."""
     cfg = config_lib.base_config()
     cfg.data.update(dataset=dataset, batch_size=128, eval_batch_size=1000, val_fraction=0.1,
                     split_seed=0, image_size=-1, crop_padding=0, flip=False)
@@ -40,8 +41,12 @@ def image_config(dataset: str, model: str, **hyper):
 
 
 def set_model(cfg, name: str, **hyper):
-    """cfg.model = {name, hyper...}; image_size follows data.image_size unless given."""
-    hyper.setdefault("image_size", cfg.data.get_ref("image_size"))
+    """cfg.model = {name, hyper...}. A model that takes `image_size` gets a reference to
+    data.image_size unless `hyper` sets it."""
+    build = vision.model_class(name)  # a class, or a function like resnet's ResNet18
+    takes = inspect.signature(build.__init__ if isinstance(build, type) else build).parameters
+    if "image_size" in takes:
+        hyper.setdefault("image_size", cfg.data.get_ref("image_size"))
     cfg.model = dict(name=name, **hyper)
 
 
