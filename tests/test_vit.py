@@ -1,5 +1,6 @@
 """The vit task: the smoke preset trains end to end and logs val/test metrics; every config builds
-a ViT of the size it states; the digits config's accuracy level (slow)."""
+a ViT of the size it states; the FLOP count of the article; the digits config's accuracy level
+(slow)."""
 
 import json
 
@@ -10,7 +11,7 @@ from flax import nnx
 
 from jaxdl import train
 from jaxdl.data import images
-from jaxdl.experiments import vit
+from jaxdl.experiments import vit, vit_figures
 from jaxdl.nn.vit import ViT
 from testlib import load_config
 
@@ -53,6 +54,13 @@ def test_configs_build_the_model_they_describe(name, side, channels, params):
     logits = nnx.eval_shape(lambda m, x: m(x), model,
                             jax.ShapeDtypeStruct((2, side, side, channels), np.float32))
     assert logits.shape == (2, 10)
+
+
+def test_counted_flops_are_xlas_matmul_count():
+    # The README's FLOP table: the count by hand leaves out only elementwise work (a few %).
+    counted = vit_figures.arithmetic("digits")
+    assert counted["tokens"] == 17 and counted["params"] == 69_194
+    assert 0.9 < counted["forward_flops"] / counted["xla_forward_flops"] <= 1.0
 
 
 @pytest.mark.slow
