@@ -60,7 +60,7 @@ def first_conv(model: nnx.Module) -> nnx.Conv:
 
 
 def plot_filters(model: nnx.Module, out: pathlib.Path, title: str) -> None:
-    """Each first-layer kernel (input channel 0), scaled to its own range: what the layer
+    """Each first-layer kernel (input channel 0), all on one colour scale: what the layer
     looks for at every position."""
     kernel = np.asarray(first_conv(model).kernel[...])[:, :, 0, :]  # [kh, kw, filters]
     plt = _pyplot()
