@@ -25,7 +25,8 @@ def test_models_map_images_to_logits(name, size, channels):
 
 
 def test_lenet5_on_28x28_has_the_papers_400_features():
-    model = cnn.LeNet5(num_classes=10, in_channels=1, rngs=nnx.Rngs(0), image_size=28)
+    model = nnx.eval_shape(lambda: cnn.LeNet5(num_classes=10, in_channels=1, rngs=nnx.Rngs(0),
+                                              image_size=28))
     assert model.fc1.kernel.shape == (16 * 5 * 5, 120)
     assert model.conv1.kernel.shape == (5, 5, 1, 6)  # HWIO
 
@@ -75,7 +76,7 @@ def test_batch_norm_uses_batch_statistics_in_training_and_running_ones_in_eval()
 
 def test_dropout_is_random_in_training_and_off_in_eval():
     model = cnn.SmallCNN(num_classes=10, in_channels=1, rngs=nnx.Rngs(0), image_size=8,
-                         dropout=0.5)
+                         widths=(4,), hidden=16, dropout=0.5)
     x = np.random.default_rng(0).normal(size=(4, 8, 8, 1)).astype(np.float32)
     model.eval()
     np.testing.assert_array_equal(model(x), model(x, rngs=nnx.Rngs(dropout=1)))
