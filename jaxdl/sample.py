@@ -69,24 +69,37 @@ def generate(model: nnx.Module, prompt_BT, max_new_tokens: int, *, key, temperat
     return tokens
 
 
+@functools.partial(jax.jit, static_argnames=("graphdef", "prompt_len", "window", "temperature",
+                                             "top_k"))
+def _recompute(graphdef, state, tokens_BL, key, *, prompt_len: int, window: int,
+               temperature: float, top_k):
+    """Fills tokens_BL[:, prompt_len:] one token at a time, each from a fresh forward pass over
+    the last `window` tokens (or all of them while there are fewer): no cache, same device loop."""
+    model = nnx.merge(graphdef, state)
+
+    def body(i, tokens_BL):
+        length = prompt_len + i
+        start = jnp.maximum(length - window, 0)
+        context_BW = jax.lax.dynamic_slice_in_dim(tokens_BL, start, window, axis=1)
+        # Causality lets every step run on one padded shape: positions after the last are ignored.
+        logits_BV = jax.lax.dynamic_index_in_dim(model(context_BW), length - 1 - start, axis=1,
+                                                 keepdims=False)
+        token_B = _pick(logits_BV, jax.random.fold_in(key, i), temperature, top_k)
+        return jax.lax.dynamic_update_slice(tokens_BL, token_B[:, None], (0, length))
+
+    return jax.lax.fori_loop(0, tokens_BL.shape[1] - prompt_len, body, tokens_BL)
+
+
 def generate_uncached(model: nnx.Module, prompt_BT, max_new_tokens: int, *, key,
                       temperature=1.0, top_k=None) -> np.ndarray:
-    """The same sampling, recomputing the full (cropped) context for each new token."""
+    """The same sampling, recomputing the full (cropped) context for each new token: the
+    reference the cache is tested against, and the baseline the benchmark times it against."""
     model.eval()
     graphdef, state = nnx.split(model)
-    window = model.context_size or prompt_BT.shape[1] + max_new_tokens
-
-    @jax.jit
-    def next_logits(state, padded_BW, last):
-        # Causality lets every step run on one padded shape: positions after `last` are ignored.
-        return nnx.merge(graphdef, state)(padded_BW)[:, last]
-
-    tokens = np.asarray(prompt_BT, np.int32)
-    for i in range(max_new_tokens):
-        context = tokens[:, -window:]
-        padded = np.zeros((tokens.shape[0], window), np.int32)
-        padded[:, :context.shape[1]] = context
-        logits = next_logits(state, padded, context.shape[1] - 1)
-        token = _pick(logits, jax.random.fold_in(key, i), temperature, top_k)
-        tokens = np.concatenate([tokens, np.asarray(token)[:, None]], axis=1)
-    return tokens
+    B, T = prompt_BT.shape
+    window = model.context_size or T + max_new_tokens
+    tokens = np.zeros((B, max(T + max_new_tokens, window)), np.int32)
+    tokens[:, :T] = prompt_BT
+    out = _recompute(graphdef, state, jnp.asarray(tokens), key, prompt_len=T, window=window,
+                     temperature=float(temperature), top_k=top_k)
+    return np.asarray(out)[:, :T + max_new_tokens]
