@@ -4,7 +4,8 @@
 
 From a finished vit run: `attention.png`, the class token's attention over the patches in every
 block (mean over heads) for one validation image of each of a few classes; `positions.png`, the
-cosine similarity of each patch's learned position embedding to every other patch's. Then prints,
+cosine similarity of each patch's learned position embedding to every other patch's; and the
+val accuracy with the patches shuffled or the position embeddings removed. First it prints,
 for each vit config, tokens, parameters and forward FLOPs per image (counted here and by XLA).
 Training curves: `python -m jaxdl.plot` on the run folders.
 """
@@ -20,11 +21,8 @@ from flax import nnx
 from jaxdl import cli, train
 from jaxdl.data import images
 from jaxdl.experiments import vit
-from jaxdl.nn.vit import ViT
+from jaxdl.nn.vit import ViT, patches
 
-# --workdir (jaxdl.cli's flag): a finished vit run; without it only the arithmetic is printed.
-OUT = flags.DEFINE_string("out", "experiments/vit/figures", "Folder for the PNGs.")
-EXAMPLES = flags.DEFINE_integer("examples", 6, "Validation images in the attention figure.")
 CONFIGS = {"digits": (8, 1), "fashion_mnist": (28, 1), "fashion_mnist:cpu": (28, 1),
            "cifar10": (32, 3)}  # config -> (image side, channels), for the arithmetic
 
@@ -58,6 +56,30 @@ def position_similarity(model: ViT) -> np.ndarray:
     positions = np.asarray(model.position_embedding[...])[1:]
     unit = positions / np.linalg.norm(positions, axis=1, keepdims=True)
     return unit @ unit.T
+
+
+def shuffle_patches(x_BHWC, patch_size: int, order) -> np.ndarray:
+    """The images whose i-th patch (row-major) is patch order[i] of x."""
+    B, side, _, C = x_BHWC.shape
+    grid = side // patch_size
+    tiles = np.asarray(patches(x_BHWC, patch_size))[:, order]
+    tiles = tiles.reshape(B, grid, grid, patch_size, patch_size, C).transpose(0, 1, 3, 2, 4, 5)
+    return tiles.reshape(B, side, side, C)
+
+
+def position_ablation(model: ViT, x_BHWC, labels, seed: int = 0) -> dict[str, float]:
+    """Accuracy as trained; with the patches of every image in one random order; with the
+    position embeddings of the patches set to zero (the class token's slot kept)."""
+    def accuracy(m, x):
+        return float((np.asarray(m(x)).argmax(1) == labels).mean())
+
+    order = np.random.default_rng(seed).permutation(model.num_patches)
+    result = {"trained": accuracy(model, x_BHWC),
+              "patches shuffled": accuracy(model, shuffle_patches(x_BHWC, model.patch_size, order))}
+    no_positions = nnx.clone(model)  # a copy: the figures use the trained model
+    no_positions.position_embedding[...] = no_positions.position_embedding[...].at[1:].set(0)
+    result["position embeddings zeroed"] = accuracy(no_positions, x_BHWC)
+    return result
 
 
 def plot_attention(model: ViT, raw_BHWC, x_BHWC, labels, out: pathlib.Path) -> None:
@@ -153,14 +175,22 @@ def main(argv):
     model.eval()
     val = images.load_splits(cfg.data.dataset, val_fraction=cfg.data.val_fraction,
                              seed=cfg.data.split_seed)["val"]
+    normalize = images.Normalize(cfg.data.mean, cfg.data.std)
+    x_val = normalize.map({"images": val["images"]})["images"]
+    for name, value in position_ablation(model, x_val, val["labels"]).items():
+        print(f"val accuracy, {name}: {value:.4f}")
     # The first validation image of each of the first classes.
-    rows = [int(np.flatnonzero(val["labels"] == k)[0]) for k in range(EXAMPLES.value)]
+    rows = [int(np.flatnonzero(val["labels"] == k)[0]) for k in range(flags.FLAGS.examples)]
     raw = val["images"][rows]
-    x = images.Normalize(cfg.data.mean, cfg.data.std).map({"images": raw})["images"]
-    out = pathlib.Path(OUT.value)
+    x = normalize.map({"images": raw})["images"]
+    out = pathlib.Path(flags.FLAGS.out)
     plot_attention(model, raw, x, val["labels"][rows], out / "attention.png")
     plot_positions(model, out / "positions.png")
 
 
 if __name__ == "__main__":
+    # Defined here, not on import: tests import this module beside others that define --out.
+    # --workdir is jaxdl.cli's flag: a finished vit run; without it only the arithmetic prints.
+    flags.DEFINE_string("out", "experiments/vit/figures", "Folder for the PNGs.")
+    flags.DEFINE_integer("examples", 6, "Validation images in the attention figure.")
     app.run(main)

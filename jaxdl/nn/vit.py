@@ -34,8 +34,8 @@ class ViT(nnx.Module):
                  patch_size: int, width: int, layers: int, heads: int, mlp_ratio: int = 4,
                  dropout: float = 0.0):
         """Square images of side `image_size`; `patch_size` must divide it. PyTorch's default
-        init for the matmuls; class token and position embeddings N(0, 0.02), as in the paper's
-        code."""
+        init for the matmuls (what the digits config was tuned with); class token and position
+        embeddings N(0, 0.02), as GPT's embeddings."""
         if image_size % patch_size:
             raise UserError(f"patch_size {patch_size} does not divide image_size {image_size}")
         self.image_size, self.patch_size = image_size, patch_size
@@ -75,7 +75,7 @@ class ViT(nnx.Module):
         """Each block's attention probabilities [B, heads, T, T] (eval mode, no dropout).
 
         Recomputed from the block's own LayerNorm and q/k projection, so the shared Block keeps
-        its interface; tests/nn/test_vit.py checks that these weights reproduce the block's output.
+        its interface; tests/nn/test_vit_model.py checks them against a float64 NumPy forward pass.
         """
         maps = []
         x_BTE = self.embed(x_BHWC)

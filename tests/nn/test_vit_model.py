@@ -10,6 +10,7 @@ import pytest
 from flax import nnx
 
 from jaxdl.errors import UserError
+from jaxdl.experiments.vit_figures import shuffle_patches
 from jaxdl.nn.vit import ViT, patches
 
 K, C, SIDE, P, HEADS = 5, 3, 8, 4, 2
@@ -96,17 +97,10 @@ def test_forward_and_attention_maps_match_float64_numpy():
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
 
 
-def permute_patches(x_BHWC, order):
-    """The image whose i-th patch (row-major) is patch order[i] of x."""
-    B, grid = x_BHWC.shape[0], SIDE // P
-    tiles = patches(x_BHWC, P)[:, order].reshape(B, grid, grid, P, P, C)
-    return tiles.transpose(0, 1, 3, 2, 4, 5).reshape(B, SIDE, SIDE, C)
-
-
 def test_without_position_embeddings_patch_order_does_not_matter():
     model, x = make(), images()
     order = np.array([2, 0, 3, 1])
-    shuffled = permute_patches(x, order)
+    shuffled = jnp.asarray(shuffle_patches(x, P, order))
     np.testing.assert_array_equal(patches(shuffled, P), patches(x, P)[:, order])
     # With position embeddings the model sees where each patch was ...
     model.position_embedding[...] = jax.random.normal(jax.random.PRNGKey(0),
