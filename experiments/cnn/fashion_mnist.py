@@ -5,7 +5,8 @@ dataset-fashion-mnist, else prepared tfds data).
 
 Presets: smoke (seconds); models small (the default), lenet5, vgg; augment (random crop, pad 2).
 Results (seed 0, 1 CPU device of a 2-core AMD EPYC VM shared with other jobs; README.md):
-  small  421,738 params, 1500 x 128 (3.6 epochs): test accuracy 0.9179, val 0.9260, 633 s wall
+  small   421,738 params, 1500 x 128 (3.6 epochs): test accuracy 0.9179, val 0.9260, 633 s wall
+  lenet5   61,706 params, the same schedule: test 0.8881, val 0.8918, 99 s
 """
 
 from jaxdl import config as config_lib
