@@ -117,7 +117,8 @@ def _split_sums(model, batch):
 
 def evaluate(model, data: Data) -> dict[str, float]:
     """Mean loss and accuracy over every example of each eval split (padding rows masked out;
-    sums, not means of batch means, so a short last batch weighs what it holds)."""
+    sums, not means of batch means, so a short last batch weighs what it holds). One process:
+    the eval batches are whole and go in unsharded; multi-host evaluation is not done here."""
     results = {}
     for split, batches in data.eval.items():
         totals = {"loss": 0.0, "accuracy": 0.0, "count": 0.0}
