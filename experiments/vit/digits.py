@@ -2,9 +2,12 @@
 
   python -m jaxdl.experiments.vit --config=experiments/vit/digits.py --workdir=runs/vit/digits
 
-Patch 2: 16 tokens of 4 pixels plus the class token; 2 blocks of width 64.
-Presets: smoke (seconds), patch4 (4 tokens of 16 pixels).
-Results: see experiments/vit/README.md.
+Patch 2: 16 tokens of 4 pixels plus the class token; 2 blocks of width 64, dropout 0.2 (chosen
+on val among 8 variants, experiments/vit/README.md). Presets: smoke (seconds), patch4 (4 tokens
+of 16 pixels).
+Results (split seed 0, 1 CPU device of the shared 2-core VM, wall time with other jobs running):
+  default  val accuracy 0.9722, test 0.9778, 56 s (seeds 1 and 2: val 0.9688 and 0.9583)
+  patch4   val accuracy 0.9688, test 0.9833, 34 s
 """
 
 from jaxdl import config as config_lib

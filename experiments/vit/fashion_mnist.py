@@ -5,7 +5,9 @@
 Data: the Debian package dataset-fashion-mnist (/usr/share/datasets/fashion-mnist), else prepared
 tfds data. The default (patch 4: 49 tokens, 6 blocks of width 128, 30 epochs) is sized for an
 accelerator; the `cpu` preset (patch 7: 16 tokens, 4 blocks of width 64, about 4.7 epochs) runs
-in minutes on 2 CPU cores. Presets: smoke, cpu. Results: experiments/vit/README.md.
+in minutes on 2 CPU cores. Presets: smoke, cpu.
+Results: cpu preset val accuracy 0.8262, test 0.8259 (about 63 ms/step on the shared 2-core VM
+with other jobs running); the default was not run here.
 """
 
 from jaxdl import config as config_lib
