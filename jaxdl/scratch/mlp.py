@@ -14,6 +14,7 @@ linear has no bias: BatchNorm subtracts the batch mean right after, which cancel
 """
 
 import argparse
+import random
 import time
 
 import numpy as np
@@ -27,9 +28,10 @@ BN_EPS = 1e-5
 
 
 def split_words(words: list[str], seed: int = 42) -> tuple[list[str], list[str], list[str]]:
-    """Shuffle with numpy's Generator(seed) and cut 80% / 10% / 10% into train / val / test."""
-    order = np.random.default_rng(seed).permutation(len(words))
-    shuffled = [words[i] for i in order]
+    """The lectures' split: `random.seed(42); random.shuffle(words)`, then 80% / 10% / 10% into
+    train / val / test (the same as `jaxdl.data.names.split(words, "lectures", 42)`)."""
+    shuffled = list(words)
+    random.Random(seed).shuffle(shuffled)
     n_train, n_val = int(0.8 * len(words)), int(0.9 * len(words))
     return shuffled[:n_train], shuffled[n_train:n_val], shuffled[n_val:]
 

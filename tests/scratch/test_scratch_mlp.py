@@ -90,6 +90,14 @@ def test_dataset_contexts_and_split():
     assert sorted(train + val + test) == sorted(f"w{i}" for i in range(100))
 
 
+def test_split_is_the_lectures_split_the_jax_side_uses():
+    from jaxdl.data import names  # the JAX track's split (tests may import beyond NumPy)
+
+    words = [f"w{i}" for i in range(100)]
+    expected = names.split(words, "lectures", 42)
+    assert mlp.split_words(words) == (expected["train"], expected["val"], expected["test"])
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_training_lowers_loss_and_keeps_dtype(dtype):
     vocab = Vocab(WORDS)
