@@ -1,6 +1,6 @@
-"""The vit task: the smoke preset trains end to end and logs val/test metrics; every config builds
-a ViT of the size it states; the FLOP count of the article; the digits config's accuracy level
-(slow)."""
+"""The vit task: the smoke preset trains end to end and logs val/test metrics, and a (2, 2, 2)
+mesh of 8 devices reproduces it; every config builds a ViT of the size it states; the FLOP count
+of the article; the digits config's accuracy level (slow)."""
 
 import json
 
@@ -22,8 +22,14 @@ def config(name: str = "digits", arg: str = ""):
     return load_config(f"experiments/vit/{name}.py", arg)
 
 
-def test_smoke_preset_trains_and_logs_val_accuracy(tmp_path):
-    result = train.fit(config(arg="smoke"), tmp_path, vit, devices=ONE_DEVICE)
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("vit_digits")
+    return workdir, train.fit(config(arg="smoke"), workdir, vit, devices=ONE_DEVICE)
+
+
+def test_smoke_preset_trains_and_logs_val_accuracy(smoke_run):
+    tmp_path, result = smoke_run
     rows = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     evals = [row for row in rows if "val/accuracy" in row]
     assert [row["step"] for row in evals] == [10, 20]
@@ -37,6 +43,17 @@ def test_smoke_preset_trains_and_logs_val_accuracy(tmp_path):
     x = images.Normalize(cfg.data.mean, cfg.data.std).map(val)["images"]
     accuracy = (np.asarray(model(x)).argmax(1) == val["labels"]).mean()
     np.testing.assert_allclose(result["val/accuracy"], accuracy, rtol=1e-6)
+
+
+def test_sharded_run_reproduces_one_device(smoke_run, tmp_path):
+    # Batch over 2, every "embed" axis (patch embedding, class token, positions, blocks) over
+    # fsdp 2, heads and MLP over model 2: the ViT's logical axes must all be placeable.
+    _, one = smoke_run
+    cfg = config(arg="smoke")
+    cfg.mesh.update(data=2, fsdp=2, model=2)
+    sharded = train.fit(cfg, tmp_path, vit)
+    for key in ("train/loss", "val/loss", "val/accuracy"):
+        np.testing.assert_allclose(sharded[key], one[key], rtol=2e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("name, side, channels, params", [
