@@ -49,6 +49,7 @@ def base_config() -> ml_collections.ConfigDict:
         b2=0.99,
         weight_decay=0.1,  # applied to matrices only (ndim >= 2), as nanoGPT does
         grad_clip=1.0,  # global norm; 0 = off
+        trainable="",  # regex over parameter paths ("classifier/"): train only those; "" = all
     )
     cfg.mesh = dict(data=-1, fsdp=1, model=1)  # -1 = all remaining devices
     cfg.sharding_rules = DEFAULT_SHARDING_RULES

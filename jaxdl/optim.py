@@ -1,4 +1,7 @@
-"""Optimizers from `cfg.opt`: AdamW with linear warmup, cosine decay, clipping, decay mask."""
+"""Optimizers from `cfg.opt`: AdamW with linear warmup, cosine decay, clipping, decay mask, and
+optionally only some parameters trained (`trainable`, e.g. a new head on a frozen backbone)."""
+
+import re
 
 import jax
 import ml_collections
@@ -30,6 +33,27 @@ def build(opt: ml_collections.ConfigDict, total_steps: int) -> optax.GradientTra
         weight_decay=opt.weight_decay,
         mask=decay_mask,
     )
-    if opt.grad_clip:
-        return optax.chain(optax.clip_by_global_norm(opt.grad_clip), adamw)
-    return adamw
+    tx = optax.chain(optax.clip_by_global_norm(opt.grad_clip), adamw) if opt.grad_clip else adamw
+    trainable = opt.get("trainable", "")  # absent from config.json of runs that predate it
+    if trainable:
+        return optax.multi_transform({"train": tx, "freeze": optax.set_to_zero()},
+                                     trainable_labels(trainable))
+    return tx
+
+
+def param_path(path) -> str:
+    """A parameter's tree path as text: "features/3/conv/1/0/kernel"."""
+    return "/".join(str(key.key) for key in path if isinstance(key, jax.tree_util.DictKey))
+
+
+def trainable_labels(pattern: str):
+    """Params -> "train" where `pattern` (a regex) matches somewhere in the path, else "freeze".
+    Frozen parameters get no update, no moments and no weight decay; clipping sees only the
+    trained gradients."""
+    regex = re.compile(pattern)
+
+    def labels(params):
+        return jax.tree_util.tree_map_with_path(
+            lambda path, _: "train" if regex.search(param_path(path)) else "freeze", params)
+
+    return labels

@@ -79,20 +79,25 @@ def assign(model: nnx.Module, arrays: dict[tuple, np.ndarray], *, keep=()) -> No
     nnx.update(model, nnx.from_flat_state(updated))
 
 
+def from_torch(state_dict: dict[str, np.ndarray]) -> dict[tuple, np.ndarray]:
+    """A torchvision state_dict as {our path: array in our layout}."""
+    return dict(filter(None, (torch_to_ours(k, v) for k, v in state_dict.items())))
+
+
 def load_torch_state_dict(model: nnx.Module, state_dict: dict[str, np.ndarray], *,
                           keep=()) -> None:
     """Puts a torchvision state_dict into our model with the same architecture."""
-    converted = dict(filter(None, (torch_to_ours(k, v) for k, v in state_dict.items())))
-    assign(model, converted, keep=keep)
+    assign(model, from_torch(state_dict), keep=keep)
 
 
-def save(model: nnx.Module, folder, description: dict) -> None:
-    """Writes `params.npz` and `model.json`; `description` holds at least "model" (a registry
-    name), "num_classes", "in_channels" and "hyper" (the constructor's other arguments)."""
+def save(arrays: dict[tuple, np.ndarray], folder, description: dict) -> None:
+    """Writes `params.npz` (from {path: array}, every variable of the model) and `model.json`;
+    `description` holds at least "model" (a registry name), "num_classes", "in_channels" and
+    "hyper" (the constructor's other arguments). model.json is written last: its presence
+    means the folder is complete."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    arrays = {path_name(p): np.asarray(v.get_value()) for p, v in nnx.to_flat_state(nnx.state(model))}
-    np.savez(folder / "params.npz", **arrays)
+    np.savez(folder / "params.npz", **{path_name(p): np.asarray(a) for p, a in arrays.items()})
     (folder / "model.json").write_text(json.dumps(description, indent=2, sort_keys=True) + "\n")
 
 
@@ -109,9 +114,13 @@ def load(folder) -> tuple[nnx.Module, dict]:
     model = abstract_model(description["model"], num_classes=description["num_classes"],
                            in_channels=description["in_channels"],
                            **description.get("hyper", {}))
-    with np.load(folder / "params.npz") as npz:
-        arrays = {tuple(int(p) if p.isdigit() else p for p in name.split("/")): npz[name]
-                  for name in npz.files}
-    assign(model, arrays)
+    assign(model, read_arrays(folder))
     model.eval()
     return model, description
+
+
+def read_arrays(folder) -> dict[tuple, np.ndarray]:
+    """{path: array} of every variable saved by `save`."""
+    with np.load(Path(folder) / "params.npz") as npz:
+        return {tuple(int(p) if p.isdigit() else p for p in name.split("/")): npz[name]
+                for name in npz.files}

@@ -122,16 +122,23 @@ def download(ckpt: Checkpoint, target: Path) -> None:
         Path(partial).unlink(missing_ok=True)
 
 
+def converted(name: str) -> Path:
+    """The folder holding `name` in our format (`jaxdl.pretrained.convert`), converted from the
+    torch file on first use."""
+    folder = cache_dir() / "pretrained" / name
+    if not (folder / "model.json").is_file():
+        ckpt = checkpoint(name)
+        path = torch_file(name)
+        arrays = convert.from_torch(torchfile.load_state_dict(path))
+        # Fails here, naming the entries, if the file does not fit our model.
+        convert.assign(convert.abstract_model(ckpt.model, num_classes=1000, in_channels=3),
+                       arrays)
+        convert.save(arrays, folder, dict(model=ckpt.model, num_classes=1000, in_channels=3,
+                                          hyper={}, source=dict(url=ckpt.url,
+                                                                sha256=sha256_of(path))))
+    return folder
+
+
 def pretrained(name: str) -> nnx.Module:
     """Our model `name` with torchvision's ImageNet weights, in eval mode (1000 classes)."""
-    folder = cache_dir() / "pretrained" / name
-    if (folder / "model.json").is_file():
-        return convert.load(folder)[0]
-    ckpt = checkpoint(name)
-    path = torch_file(name)
-    model = convert.abstract_model(ckpt.model, num_classes=1000, in_channels=3)
-    convert.load_torch_state_dict(model, torchfile.load_state_dict(path))
-    convert.save(model, folder, dict(model=ckpt.model, num_classes=1000, in_channels=3, hyper={},
-                                     source=dict(url=ckpt.url, sha256=sha256_of(path))))
-    model.eval()
-    return model
+    return convert.load(converted(name))[0]
