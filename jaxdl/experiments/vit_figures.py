@@ -134,7 +134,8 @@ def forward_flops(model: ViT, in_channels: int, num_classes: int) -> int:
 
 
 def load_config(name: str):
-    """experiments/vit/<name>.py's get_config(preset), from "name[:preset]" (as --config reads it)."""
+    """experiments/vit/<name>.py's get_config(preset), from "name[:preset]" as --config reads
+    it."""
     stem, _, preset = name.partition(":")
     path = pathlib.Path(__file__).resolve().parents[2] / "experiments" / "vit" / f"{stem}.py"
     spec = importlib.util.spec_from_file_location(stem, path)
@@ -167,8 +168,9 @@ def main(argv):
     for name in CONFIGS:
         a = arithmetic(name)
         print(f"{a['config']:18s} tokens {a['tokens']:3d} | params {a['params']:>9,} | forward "
-              f"{a['forward_flops'] / 1e6:8.2f} MFLOP/image (XLA {a['xla_forward_flops'] / 1e6:8.2f})"
-              f" | run {a['steps']:,} x {a['batch']} x 3 fwd = {a['run_flops']:.2e} FLOP")
+              f"{a['forward_flops'] / 1e6:8.2f} MFLOP/image "
+              f"(XLA {a['xla_forward_flops'] / 1e6:8.2f}) | run {a['steps']:,} x {a['batch']} "
+              f"x 3 fwd = {a['run_flops']:.2e} FLOP")
     if cli.WORKDIR.value is None:
         return
     model, cfg = train.load_model(cli.WORKDIR.value, vit)

@@ -22,7 +22,8 @@ from jaxdl.nn.transformer import Block
 
 
 def patches(x_BHWC: jax.Array, patch_size: int) -> jax.Array:
-    """[B, H, W, C] -> [B, N, p*p*C]: patches in row-major order, each flattened as (row, col, C)."""
+    """[B, H, W, C] -> [B, N, p*p*C]: patches in row-major order, each flattened as
+    (row, col, channel)."""
     B, H, W, C = x_BHWC.shape
     p = patch_size
     x = x_BHWC.reshape(B, H // p, p, W // p, p, C).transpose(0, 1, 3, 2, 4, 5)
@@ -86,7 +87,8 @@ class ViT(nnx.Module):
 
 
 def attention_probabilities(block: Block, x_BTE: jax.Array) -> jax.Array:
-    """softmax(q k^T / sqrt(D)) of `block`'s self-attention for the residual stream x: [B, H, T, T]."""
+    """softmax(q k^T / sqrt(D)) of `block`'s self-attention on the residual stream x:
+    [B, H, T, T]."""
     B, T, E = x_BTE.shape
     H = block.attn.heads
     q_BTE, k_BTE, _ = jnp.split(block.attn.qkv(block.ln_attn(x_BTE)), 3, axis=-1)
