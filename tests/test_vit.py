@@ -46,8 +46,8 @@ def test_smoke_preset_trains_and_logs_val_accuracy(smoke_run):
 
 
 def test_sharded_run_reproduces_one_device(smoke_run, tmp_path):
-    # Batch over 2, every "embed" axis (patch embedding, class token, positions, blocks) over
-    # fsdp 2, heads and MLP over model 2: the ViT's logical axes must all be placeable.
+    # The batch over data x fsdp (4), every "embed" axis (patch embedding, class token,
+    # positions, blocks) over fsdp 2, heads and MLP over model 2: all the ViT's logical axes.
     _, one = smoke_run
     cfg = config(arg="smoke")
     cfg.mesh.update(data=2, fsdp=2, model=2)
