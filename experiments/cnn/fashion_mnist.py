@@ -1,7 +1,8 @@
 """CNNs on Fashion-MNIST (70,000 28x28 grey images of 10 kinds of clothing; the Debian package
 dataset-fashion-mnist, else prepared tfds data).
 
-  python -m jaxdl.experiments.cnn --config=experiments/cnn/fashion_mnist.py --workdir=runs/cnn/fashion
+  python -m jaxdl.experiments.cnn --config=experiments/cnn/fashion_mnist.py \
+      --workdir=runs/cnn/fashion
 
 Presets: smoke (seconds); models small (the default), lenet5, vgg; augment (random crop, pad 2).
 Results (seed 0, 1 CPU device of a 2-core AMD EPYC VM shared with other jobs; README.md):

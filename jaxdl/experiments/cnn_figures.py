@@ -66,7 +66,8 @@ def plot_filters(model: nnx.Module, out: pathlib.Path, title: str) -> None:
     plt = _pyplot()
     count = kernel.shape[-1]
     columns = min(count, 8)
-    fig, axes = plt.subplots(-(-count // columns), columns, figsize=(columns * 0.9, count // columns))
+    rows = -(-count // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 0.9, rows))
     for index, ax in enumerate(np.ravel(axes)):
         ax.axis("off")
         if index < count:

@@ -126,7 +126,7 @@ def conv2d_im2col_backward(dout_NHWO, cache):
     return col2im(dcols, x_shape, kh, kw, stride, padding), dkernel, g.sum(0)
 
 
-# ---- Pooling --------------------------------------------------------------------------------------
+# ---- Pooling ------------------------------------------------------------------------------------
 
 
 def max_pool(x_NHWC, size: int = 2, stride: int = 2):

@@ -88,7 +88,8 @@ def test_prepared_tfds_data_is_read_through_data_source(tmp_path, monkeypatch):
         calls.update(name=name, data_dir=data_dir, download=download)
         return {"train": records(30), "test": records(10)}
 
-    info = types.SimpleNamespace(features={"label": types.SimpleNamespace(names=list("abcdefghij"))})
+    label = types.SimpleNamespace(names=list("abcdefghij"))
+    info = types.SimpleNamespace(features={"label": label})
     monkeypatch.setattr(tfds, "data_source", data_source)
     monkeypatch.setattr(tfds, "builder", lambda name, data_dir: types.SimpleNamespace(info=info))
     splits = images.load_splits("mnist", val_fraction=1 / 3, seed=0)
