@@ -56,6 +56,12 @@ def test_sharded_run_reproduces_one_device(smoke_run, tmp_path):
         np.testing.assert_allclose(sharded[key], one[key], rtol=2e-4, atol=1e-5)
 
 
+def test_data_sweep_figure_reads_finished_runs(smoke_run, tmp_path):
+    workdir, _ = smoke_run
+    vit_figures.plot_data_sweep([workdir], tmp_path / "sweep.png")
+    assert (tmp_path / "sweep.png").stat().st_size > 0
+
+
 @pytest.mark.parametrize("name, side, channels, params", [
     ("digits", 8, 1, 69_194),
     ("fashion_mnist", 28, 1, 805_130),

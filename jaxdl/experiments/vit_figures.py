@@ -5,7 +5,8 @@
 From a finished vit run: `attention.png`, the class token's attention over the patches in every
 block (mean over heads) for one validation image of each of a few classes; `positions.png`, the
 cosine similarity of each patch's learned position embedding to every other patch's; and the
-val accuracy with the patches shuffled or the position embeddings removed. First it prints,
+val accuracy with the patches shuffled or the position embeddings removed. With --sweep_runs:
+`data_sweep.png`, test accuracy against training-set size per model. First it prints,
 for each vit config, tokens, parameters and forward FLOPs per image (counted here and by XLA).
 Training curves: `python -m jaxdl.plot` on the run folders.
 """
@@ -19,8 +20,10 @@ from absl import app, flags
 from flax import nnx
 
 from jaxdl import cli, train
+from jaxdl import config as config_lib
 from jaxdl.data import images
 from jaxdl.experiments import vit
+from jaxdl.logging import read_metrics
 from jaxdl.nn.vit import ViT, patches
 
 CONFIGS = {"digits": (8, 1), "fashion_mnist": (28, 1), "fashion_mnist:cpu": (28, 1),
@@ -121,6 +124,31 @@ def plot_positions(model: ViT, out: pathlib.Path) -> None:
     _save(fig, out)
 
 
+def plot_data_sweep(workdirs, out: pathlib.Path) -> None:
+    """Final test accuracy against the number of training images, one colour per model, one point
+    per run: how the gap between the architectures grows as the data shrinks."""
+    by_model: dict[str, list[tuple[int, float]]] = {}
+    for workdir in workdirs:
+        cfg = config_lib.from_json_file(pathlib.Path(workdir) / "config.json")
+        d = cfg.data
+        train_size = len(images.load_splits(d.dataset, val_fraction=d.val_fraction,
+                                            seed=d.split_seed)["train"]["labels"])
+        test = [m["test/accuracy"] for m in read_metrics(workdir) if "test/accuracy" in m][-1]
+        by_model.setdefault(cfg.model.name, []).append((train_size, test))
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(4.8, 3.4))
+    for name, points in sorted(by_model.items()):
+        sizes, accuracies = zip(*sorted(points))
+        line = ax.plot(sizes, accuracies, "o", alpha=0.6, label=name)[0]
+        means = {n: np.mean([a for m, a in points if m == n]) for n in set(sizes)}
+        ax.plot(sorted(means), [means[n] for n in sorted(means)], "-", color=line.get_color())
+    ax.set(xscale="log", xlabel="training images", ylabel="test accuracy (360 images)",
+           title="digits: test accuracy vs data (dots: seeds, line: mean)")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    _save(fig, out)
+
+
 def forward_flops(model: ViT, in_channels: int, num_classes: int) -> int:
     """Multiply-adds x 2 of one image's forward pass: the matmuls and the attention products
     (LayerNorm, GELU, softmax are a few percent at these widths and are left out)."""
@@ -171,6 +199,8 @@ def main(argv):
               f"{a['forward_flops'] / 1e6:8.2f} MFLOP/image "
               f"(XLA {a['xla_forward_flops'] / 1e6:8.2f}) | run {a['steps']:,} x {a['batch']} "
               f"x 3 fwd = {a['run_flops']:.2e} FLOP")
+    if flags.FLAGS.sweep_runs:
+        plot_data_sweep(flags.FLAGS.sweep_runs, pathlib.Path(flags.FLAGS.out) / "data_sweep.png")
     if cli.WORKDIR.value is None:
         return
     model, cfg = train.load_model(cli.WORKDIR.value, vit)
@@ -195,4 +225,6 @@ if __name__ == "__main__":
     # --workdir is jaxdl.cli's flag: a finished vit run; without it only the arithmetic prints.
     flags.DEFINE_string("out", "experiments/vit/figures", "Folder for the PNGs.")
     flags.DEFINE_integer("examples", 6, "Validation images in the attention figure.")
+    flags.DEFINE_list("sweep_runs", [], "Finished image-task runs (any model, any training-set "
+                      "size) for data_sweep.png.")
     app.run(main)
