@@ -29,16 +29,12 @@ def make_divisible(value: float, divisor: int = 8) -> int:
     return rounded + divisor if rounded < 0.9 * value else rounded
 
 
-def relu6(x: jax.Array) -> jax.Array:
-    return jax.nn.relu6(x)
-
-
 def conv_bn_relu6(in_channels: int, out_channels: int, kernel_size: int = 3, stride: int = 1,
                   *, groups: int = 1, rngs: nnx.Rngs) -> Sequential:
     """torchvision's Conv2dNormActivation: conv (no bias) -> BatchNorm -> ReLU6."""
     return Sequential([conv(in_channels, out_channels, kernel_size, stride, groups=groups,
                             rngs=rngs),
-                       batch_norm(out_channels, rngs=rngs), relu6])
+                       batch_norm(out_channels, rngs=rngs), jax.nn.relu6])
 
 
 class InvertedResidual(nnx.Module):

@@ -114,7 +114,8 @@ class RestrictedUnpickler(pickle.Unpickler):
             raise UnsafeCheckpointError(f"Refusing to load: unexpected persistent id {pid!r}.")
         storage_type, key, numel = pid[1], str(pid[2]), int(pid[4])
         if not isinstance(storage_type, StorageType):
-            raise UnsafeCheckpointError(f"Refusing to load: {storage_type!r} is not a storage type.")
+            raise UnsafeCheckpointError(
+                f"Refusing to load: {storage_type!r} is not a storage type.")
         if len(pid) > 5 and pid[5] is not None:
             raise UserError("Unsupported checkpoint: storage views of the pre-2018 format.")
         return self.load_storage(key, storage_type.dtype, numel)

@@ -95,5 +95,6 @@ def test_reader_matches_torch_load(zip_layout, tmp_path):
     for key in ("dense", "transposed", "sliced", "half", "count", "flags"):
         np.testing.assert_array_equal(got[key], expected[key].numpy())
         assert got[key].dtype == expected[key].numpy().dtype
-    np.testing.assert_array_equal(got["bfloat"].astype(np.float32), expected["bfloat"].float().numpy())
+    np.testing.assert_array_equal(got["bfloat"].astype(np.float32),
+                                  expected["bfloat"].float().numpy())
     np.testing.assert_array_equal(got["nested"]["inner"][0], [1, 1])

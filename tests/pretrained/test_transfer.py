@@ -73,9 +73,10 @@ def test_grey_images_see_the_pretrained_net_as_if_fed_three_equal_channels(monke
     convert.assign(grey, transfer.imagenet_arrays("mobilenet_v2", in_channels=1))
     rgb.eval(), grey.eval()
     x = jax.random.normal(jax.random.key(0), (2, 32, 32, 1))
-    forward = nnx.jit(lambda m, x: m(x))
-    np.testing.assert_allclose(forward(grey, x), forward(rgb, jnp.tile(x, (1, 1, 1, 3))),
+    # Only the first conv differs between the two; compare what it (with BatchNorm, ReLU6) gives.
+    np.testing.assert_allclose(grey.features[0](x), rgb.features[0](jnp.tile(x, (1, 1, 1, 3))),
                                atol=1e-4, rtol=1e-4)
+    assert weights.converted("mobilenet_v2") == tmp_path / "pretrained" / "mobilenet_v2"
 
 
 @pytest.mark.slow

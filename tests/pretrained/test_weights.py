@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sklearn
-from PIL import Image
 
-from jaxdl.errors import UserError
-from jaxdl.pretrained import classify, imagenet, weights
+Image = pytest.importorskip("PIL.Image")  # the [pretrained] extra
+
+from jaxdl.errors import UserError  # noqa: E402
+from jaxdl.pretrained import classify, imagenet, weights  # noqa: E402
 
 CHINA_JPG = Path(sklearn.__file__).parent / "datasets" / "images" / "china.jpg"
 
