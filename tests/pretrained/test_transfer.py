@@ -89,3 +89,14 @@ def test_presets_train_through_fit(preset, monkeypatch, tmp_path):
     assert np.isfinite(final["val/loss"]) and 0 <= final["test/accuracy"] <= 1
     recorded = json.loads((tmp_path / "run" / "config.json").read_text())
     assert recorded["transfer"]["init"] == ("scratch" if preset == "scratch" else "imagenet")
+    if preset == "scratch":
+        return
+    # The backbone's weights after training, against the ImageNet ones they started from.
+    model, _ = train.load_model(tmp_path / "run", transfer)
+    imagenet = transfer.imagenet_arrays("mobilenet_v2", in_channels=1)
+    params = nnx.to_flat_state(nnx.state(model, nnx.Param))
+    backbone = {path[-len(p):]: v for p in imagenet for path, v in params
+                if path[-len(p):] == p and p[0] == "features"}
+    assert len(backbone) == 156  # every conv kernel and BatchNorm scale and shift
+    moved = [not np.array_equal(v.get_value(), imagenet[p]) for p, v in backbone.items()]
+    assert not any(moved) if preset == "frozen" else all(moved)
