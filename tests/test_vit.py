@@ -57,6 +57,7 @@ def test_sharded_run_reproduces_one_device(smoke_run, tmp_path):
 
 
 def test_data_sweep_figure_reads_finished_runs(smoke_run, tmp_path):
+    pytest.importorskip("matplotlib")
     workdir, _ = smoke_run
     vit_figures.plot_data_sweep([workdir], tmp_path / "sweep.png")
     assert (tmp_path / "sweep.png").stat().st_size > 0

