@@ -17,6 +17,7 @@ from flax import nnx
 from jaxdl import train
 from jaxdl.data import images
 from jaxdl.experiments import cnn
+from jaxdl.figures import pyplot, save
 from jaxdl.logging import read_metrics
 from jaxdl.nn.cnn import pool
 
@@ -24,24 +25,8 @@ RUNS = flags.DEFINE_list("runs", [], "name=workdir pairs.")
 OUT = flags.DEFINE_string("out", "experiments/cnn/figures", "Folder for the PNGs.")
 
 
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")  # files only, no display
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(fig, out: pathlib.Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=110, bbox_inches="tight")
-    _pyplot().close(fig)
-    print(f"wrote {out}")
-
-
 def plot_curves(runs: dict[str, pathlib.Path], out: pathlib.Path) -> None:
-    plt = _pyplot()
+    plt = pyplot()
     keys = ("train/loss", "val/loss", "val/accuracy")
     fig, axes = plt.subplots(1, len(keys), figsize=(4.2 * len(keys), 3.2))
     for ax, key in zip(axes, keys):
@@ -52,7 +37,7 @@ def plot_curves(runs: dict[str, pathlib.Path], out: pathlib.Path) -> None:
         ax.set(xlabel="step", title=key, yscale="log" if "loss" in key else "linear")
         ax.grid(alpha=0.3)
         ax.legend()
-    _save(fig, out)
+    save(fig, out)
 
 
 def first_conv(model: nnx.Module) -> nnx.Conv:
@@ -63,7 +48,7 @@ def plot_filters(model: nnx.Module, out: pathlib.Path, title: str) -> None:
     """Each first-layer kernel (input channel 0), all on one colour scale: what the layer
     looks for at every position."""
     kernel = np.asarray(first_conv(model).kernel[...])[:, :, 0, :]  # [kh, kw, filters]
-    plt = _pyplot()
+    plt = pyplot()
     count = kernel.shape[-1]
     columns = min(count, 8)
     rows = -(-count // columns)
@@ -74,7 +59,7 @@ def plot_filters(model: nnx.Module, out: pathlib.Path, title: str) -> None:
             ax.imshow(kernel[:, :, index], cmap="RdBu_r", vmin=-np.abs(kernel).max(),
                       vmax=np.abs(kernel).max())
     fig.suptitle(title, fontsize=9)
-    _save(fig, out)
+    save(fig, out)
 
 
 def block_outputs(model: nnx.Module, x_BHWC) -> list[np.ndarray]:
@@ -93,7 +78,7 @@ def plot_feature_maps(model: nnx.Module, cfg, image: np.ndarray, label: str,
     for step in images.transforms(mean=cfg.data.mean, std=cfg.data.std, train=False):
         batch = step.map(batch)
     outputs = block_outputs(model, batch["images"])
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(len(outputs), maps + 1, figsize=((maps + 1) * 1.0, len(outputs) * 1.1))
     for row, activations in enumerate(outputs):
         axes[row, 0].imshow(image[:, :, 0], cmap="gray")
@@ -105,7 +90,7 @@ def plot_feature_maps(model: nnx.Module, cfg, image: np.ndarray, label: str,
             axes[row, column].set_title(f"block {row + 1} ch {channel}", fontsize=6)
         for ax in axes[row]:
             ax.axis("off")
-    _save(fig, out)
+    save(fig, out)
 
 
 def main(argv):

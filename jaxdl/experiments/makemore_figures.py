@@ -27,6 +27,7 @@ from flax import nnx
 from jaxdl import train
 from jaxdl.data import names, sources
 from jaxdl.experiments import makemore
+from jaxdl.figures import pyplot, save
 from jaxdl.logging import read_metrics
 from jaxdl.scratch import bigram
 
@@ -39,29 +40,12 @@ RUNS = ["bigram", "mlp", "mlp3", "wavenet", "rnn", "gru", "lstm", "transformer",
 EMBEDDINGS = ["mlp3_long", "wavenet_long", "lstm_long", "transformer_long"]
 
 
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")  # files only, no display
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(fig, out) -> None:
-    out = pathlib.Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=110, bbox_inches="tight")
-    _pyplot().close(fig)
-    print(f"wrote {out}")
-
-
 # ---- the figures (plain arrays in, PNG out) ---------------------------------------------------
 
 
 def plot_bigram_counts(counts: np.ndarray, itos: list[str], out) -> None:
     """Each cell: the bigram (row char, then column char) and how often it occurs; darker = more."""
-    plt = _pyplot()
+    plt = pyplot()
     n = len(itos)
     fig, ax = plt.subplots(figsize=(0.62 * n, 0.62 * n))
     ax.imshow(counts, cmap="Blues")
@@ -77,7 +61,7 @@ def plot_bigram_counts(counts: np.ndarray, itos: list[str], out) -> None:
     ax.set_xlabel("next character")
     ax.xaxis.set_label_position("top")
     ax.set_ylabel("current character")
-    _save(fig, out)
+    save(fig, out)
 
 
 def pca_2d(table: np.ndarray) -> tuple[np.ndarray, float]:
@@ -92,7 +76,7 @@ def pca_2d(table: np.ndarray) -> tuple[np.ndarray, float]:
 def plot_embeddings(panels: list[tuple[str, np.ndarray, str]], out, columns: int = 2) -> None:
     """One scatter per (title, embedding table [vocab, dim], vocab string): each character at its
     2-D PCA position, vowels in red."""
-    plt = _pyplot()
+    plt = pyplot()
     rows = -(-len(panels) // columns)
     cols = min(columns, len(panels))
     fig, axes = plt.subplots(rows, cols, figsize=(5.5 * cols, 5 * rows), squeeze=False)
@@ -108,7 +92,7 @@ def plot_embeddings(panels: list[tuple[str, np.ndarray, str]], out, columns: int
                xlabel="principal axis 1", ylabel="principal axis 2")
         ax.grid(alpha=0.3)
     fig.tight_layout()
-    _save(fig, out)
+    save(fig, out)
 
 
 def vowel_similarity(table: np.ndarray, vocab: str) -> str:
@@ -130,7 +114,7 @@ def vowel_similarity(table: np.ndarray, vocab: str) -> str:
 
 def plot_val_losses(rows: list[tuple[str, float]], out, title: str = "") -> None:
     """Horizontal bars, one per (label, loss), the value written at the end of each bar."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 0.4 * len(rows) + 1))
     labels, values = zip(*rows)
     ax.barh(range(len(rows)), values, color="tab:blue")
@@ -142,19 +126,19 @@ def plot_val_losses(rows: list[tuple[str, float]], out, title: str = "") -> None
     ax.set_xlim(low - 0.1, max(values) + 0.1)
     ax.set(xlabel="val loss (nats per character)", title=title)
     ax.grid(axis="x", alpha=0.3)
-    _save(fig, out)
+    save(fig, out)
 
 
 def plot_curves(curves: dict[str, tuple[list[int], list[float]]], out, ylabel: str,
                 title: str = "") -> None:
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4))
     for label, (steps, values) in curves.items():
         ax.plot(steps, values, marker=".", label=label)
     ax.set(xlabel="step", ylabel=ylabel, title=title)
     ax.grid(alpha=0.3)
     ax.legend()
-    _save(fig, out)
+    save(fig, out)
 
 
 # ---- what the figures and the table are made of ----------------------------------------------

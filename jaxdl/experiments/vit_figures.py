@@ -23,27 +23,12 @@ from jaxdl import cli, train
 from jaxdl import config as config_lib
 from jaxdl.data import images
 from jaxdl.experiments import vit
+from jaxdl.figures import pyplot, save
 from jaxdl.logging import read_metrics
 from jaxdl.nn.vit import ViT, patches
 
 CONFIGS = {"digits": (8, 1), "fashion_mnist": (28, 1), "fashion_mnist:cpu": (28, 1),
            "cifar10": (32, 3)}  # config -> (image side, channels), for the arithmetic
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")  # files only, no display
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(fig, out: pathlib.Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=110, bbox_inches="tight")
-    _pyplot().close(fig)
-    print(f"wrote {out}")
 
 
 def class_token_attention(model: ViT, x_BHWC) -> np.ndarray:
@@ -89,7 +74,7 @@ def plot_attention(model: ViT, raw_BHWC, x_BHWC, labels, out: pathlib.Path) -> N
     attention = class_token_attention(model, x_BHWC)
     blocks, count = attention.shape[:2]
     side = model.image_size
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(count, blocks + 1, figsize=(1.6 * (blocks + 1), 1.6 * count),
                              squeeze=False)
     for row in range(count):
@@ -107,13 +92,13 @@ def plot_attention(model: ViT, raw_BHWC, x_BHWC, labels, out: pathlib.Path) -> N
         ax.set(xticks=[], yticks=[])
     fig.suptitle("class token's attention over the patches (mean of heads);\n"
                  "'cls': weight on itself", fontsize=8)
-    _save(fig, out)
+    save(fig, out)
 
 
 def plot_positions(model: ViT, out: pathlib.Path) -> None:
     similarity = position_similarity(model)
     grid = model.image_size // model.patch_size
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(grid, grid, figsize=(1.1 * grid, 1.1 * grid), squeeze=False)
     for patch, ax in enumerate(axes.flat):
         ax.imshow(similarity[patch].reshape(grid, grid), cmap="RdBu_r", vmin=-1, vmax=1)
@@ -121,7 +106,7 @@ def plot_positions(model: ViT, out: pathlib.Path) -> None:
         ax.set(xticks=[], yticks=[])
     fig.suptitle("cosine similarity of each patch's position embedding (dot) to all others",
                  fontsize=8)
-    _save(fig, out)
+    save(fig, out)
 
 
 def plot_data_sweep(workdirs, out: pathlib.Path) -> None:
@@ -135,7 +120,7 @@ def plot_data_sweep(workdirs, out: pathlib.Path) -> None:
                                             seed=d.split_seed)["train"]["labels"])
         test = [m["test/accuracy"] for m in read_metrics(workdir) if "test/accuracy" in m][-1]
         by_model.setdefault(cfg.model.name, []).append((train_size, test))
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(4.8, 3.4))
     for name, points in sorted(by_model.items()):
         sizes, accuracies = zip(*sorted(points))
@@ -146,7 +131,7 @@ def plot_data_sweep(workdirs, out: pathlib.Path) -> None:
            title="digits: test accuracy vs data (dots: seeds, line: mean)")
     ax.grid(alpha=0.3)
     ax.legend()
-    _save(fig, out)
+    save(fig, out)
 
 
 def forward_flops(model: ViT, in_channels: int, num_classes: int) -> int:
