@@ -37,6 +37,9 @@ def base_config() -> ml_collections.ConfigDict:
         log_every=100,
         eval_every=500,  # also evaluated after the last step
         eval_steps=20,  # batches per evaluation split
+        # Optimizer steps per jitted call, run by one lax.scan: >1 spares small models the host's
+        # per-call overhead. steps, eval_every and checkpoint.every must be multiples of it.
+        steps_per_call=1,
     )
     cfg.checkpoint = dict(every=1000, max_to_keep=2)  # also saved after the last step
     cfg.data = dict(batch_size=32)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import jax
 import optax
 from flax import nnx
-from jax.sharding import NamedSharding
+from jax.sharding import NamedSharding, PartitionSpec
 
 from jaxdl.state import TrainState
 
@@ -22,7 +22,12 @@ def make_train_step(
     tx: optax.GradientTransformation,
     state_shardings: TrainState,
     batch_sharding: NamedSharding,
+    steps_per_call: int = 1,
 ):
+    """The jitted train step: (state, batch) -> (state, metrics). With `steps_per_call` k > 1 it
+    takes k batches stacked on a new leading axis, runs k steps in one `lax.scan`, and returns
+    the metrics of every step, stacked the same way."""
+
     def train_step(state: TrainState, batch: dict) -> tuple[TrainState, dict]:
         rng = jax.random.fold_in(state.rng, state.step)
 
@@ -44,13 +49,22 @@ def make_train_step(
         )
         return new_state, {"loss": loss, "grad_norm": optax.tree.norm(grads), **metrics}
 
+    fn, batch_in = train_step, batch_sharding
+    if steps_per_call > 1:
+        fn = lambda state, batches: jax.lax.scan(train_step, state, batches)  # noqa: E731
+        batch_in = stacked_sharding(batch_sharding)
     # Donating the old state lets XLA update parameters and moments in place.
     return jax.jit(
-        train_step,
-        in_shardings=(state_shardings, batch_sharding),
+        fn,
+        in_shardings=(state_shardings, batch_in),
         out_shardings=(state_shardings, None),
         donate_argnums=0,
     )
+
+
+def stacked_sharding(batch_sharding: NamedSharding) -> NamedSharding:
+    """The sharding of batches stacked on a new leading (step) axis: that axis unsplit."""
+    return NamedSharding(batch_sharding.mesh, PartitionSpec(None, *batch_sharding.spec))
 
 
 def make_eval_step(graphdef: nnx.GraphDef, loss_fn: LossFn, state_shardings, batch_sharding):

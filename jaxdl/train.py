@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 import jax
 import ml_collections
+import numpy as np
 from flax import nnx
 
 from jaxdl import checkpoint as checkpoint_lib
@@ -131,12 +132,37 @@ class Setup:
     graphdef: nnx.GraphDef
     state: state_lib.TrainState
     batch_sharding: jax.sharding.NamedSharding
-    train_step: Callable
+    train_step: Callable  # see next_train_input: one batch, or steps_per_call stacked
     eval_step: Callable
+    steps_per_call: int
+
+    def next_train_input(self):
+        """The train step's next input, on the mesh: one batch, or `steps_per_call` batches
+        stacked on a new leading axis."""
+        k = self.steps_per_call
+        if k == 1:
+            return mesh_lib.put_batch(next(self.data.train), self.batch_sharding)
+        batches = [next(self.data.train) for _ in range(k)]
+        stacked = jax.tree.map(lambda *rows: np.stack(rows), *batches)
+        return mesh_lib.put_batch(stacked, step_lib.stacked_sharding(self.batch_sharding))
+
+
+def _check_steps_per_call(cfg) -> int:
+    k = cfg.train.steps_per_call
+    if k < 1:
+        raise UserError(f"train.steps_per_call={k} must be at least 1.")
+    # Evaluations and checkpoints happen between calls; every step's train metrics are logged.
+    for key in ("train.steps", "train.eval_every", "checkpoint.every"):
+        section, name = key.split(".")
+        if cfg[section][name] % k:
+            raise UserError(f"{key}={cfg[section][name]} must be a multiple of "
+                            f"train.steps_per_call={k}: a jitted call runs {k} steps at once.")
+    return k
 
 
 def setup(cfg: ml_collections.ConfigDict, task, devices=None) -> Setup:
     """Mesh, data, sharded initial state and the compiled-on-first-call steps of `task`."""
+    steps_per_call = _check_steps_per_call(cfg)
     mesh = mesh_lib.make_mesh(cfg.mesh, devices)
     mesh_lib.check_batch(cfg.data.batch_size, mesh, cfg.sharding_rules)
     data = task.build_data(cfg, mesh)
@@ -149,8 +175,10 @@ def setup(cfg: ml_collections.ConfigDict, task, devices=None) -> Setup:
         graphdef=graphdef,
         state=state,
         batch_sharding=batch_sharding,
-        train_step=step_lib.make_train_step(graphdef, task.loss_fn, tx, shardings, batch_sharding),
+        train_step=step_lib.make_train_step(graphdef, task.loss_fn, tx, shardings, batch_sharding,
+                                            steps_per_call),
         eval_step=step_lib.make_eval_step(graphdef, task.loss_fn, shardings, batch_sharding),
+        steps_per_call=steps_per_call,
     )
 
 
@@ -164,7 +192,7 @@ def fit(cfg: ml_collections.ConfigDict, workdir, task, devices=None) -> dict[str
     workdir.mkdir(parents=True, exist_ok=True)
     run = setup(cfg, task, devices)
     mesh, data, graphdef, state = run.mesh, run.data, run.graphdef, run.state
-    batch_sharding, train_step = run.batch_sharding, run.train_step
+    batch_sharding, train_step, k = run.batch_sharding, run.train_step, run.steps_per_call
     _record_config(cfg, workdir)  # after build_data: it fills the data-derived fields
     log(f"data: {data.description}")
     log(f"model: {state_lib.count_params(state.params):,} parameters; mesh "
@@ -178,6 +206,9 @@ def fit(cfg: ml_collections.ConfigDict, workdir, task, devices=None) -> dict[str
         data.train.set_state(data_state)
         writer.truncate_after(int(state.step))
         log(f"Resumed from {checkpointer.directory / str(int(state.step))} (step {int(state.step)}).")
+        if int(state.step) % k:
+            raise UserError(f"Resumed at step {int(state.step)}, not a multiple of "
+                            f"train.steps_per_call={k}: resume with a divisor of it.")
 
     def evaluate(state) -> dict[str, float]:
         if hasattr(task, "evaluate"):
@@ -191,19 +222,29 @@ def fit(cfg: ml_collections.ConfigDict, workdir, task, devices=None) -> dict[str
     progress = _Progress(cfg, data, writer)
     last_eval = {}
     pending = None  # (step, metrics) dispatched but not yet read
+
+    def record(step: int, metrics) -> None:
+        """Reads one call's metrics: step `step`'s, or those of the k steps that end there."""
+        if k == 1:
+            return progress.record(step, metrics)
+        values = jax.device_get(metrics)
+        for i in range(k):
+            progress.record(step - k + 1 + i, {name: v[i] for name, v in values.items()})
+
     try:
         with _Preemption() as preemption:
-            for step in range(int(state.step) + 1, cfg.train.steps + 1):
-                state, metrics = train_step(state, mesh_lib.put_batch(next(data.train), batch_sharding))
+            # `step` is the last step of each call: k steps per call, the cadences multiples of k.
+            for step in range(int(state.step) + k, cfg.train.steps + 1, k):
+                state, metrics = train_step(state, run.next_train_input())
                 if pending:
-                    progress.record(*pending)
+                    record(*pending)
                 pending = (step, metrics)
                 final = step == cfg.train.steps
                 do_eval = final or step % cfg.train.eval_every == 0
                 do_save = final or step % cfg.checkpoint.every == 0 or preemption.requested
                 if not (do_eval or do_save):
                     continue
-                progress.record(*pending)  # a checkpoint is written only once its step is finite
+                record(*pending)  # a checkpoint is written only once its step is finite
                 pending = None
                 started = time.perf_counter()
                 if do_eval:

@@ -55,7 +55,7 @@ def test_whole_split_pads_with_empty_rows():
 
 def config(model, **data):
     cfg = load_config("experiments/makemore/names.py", f"{model},smoke")
-    cfg.train.update(steps=3, log_every=1, eval_every=3)
+    cfg.train.update(steps=3, log_every=1, eval_every=3, steps_per_call=1)
     cfg.data.update(corpus="names" if has_data_file("names.txt") else "baby_names", **data)
     return cfg
 
@@ -70,7 +70,7 @@ needs_names = pytest.mark.skipif(
                                    "transformer"])
 def test_every_model_trains_and_samples(tmp_path, model):
     cfg = config(model)
-    cfg.train.update(steps=20, log_every=10, eval_every=10)
+    cfg.train.update(steps=20, log_every=10, eval_every=10, steps_per_call=10)  # the preset's
     train.fit(cfg, tmp_path, makemore, devices=jax.devices()[:1])
     # The whole val split, evaluated after 10 and 20 steps: learning shows past batch noise.
     val_losses = [m["val/loss"] for m in read_metrics(tmp_path) if "val/loss" in m]
@@ -83,6 +83,7 @@ def test_every_model_trains_and_samples(tmp_path, model):
 @needs_names
 def test_batchnorm_model_sharded_equals_one_device(tmp_path):
     cfg = config("wavenet", split="lectures")
+    cfg.train.steps_per_call = 3  # the 3 steps in one lax.scan, batches stacked on the mesh
     train.fit(cfg, tmp_path / "one", makemore, devices=jax.devices()[:1])
     cfg.mesh.update(data=4, model=2)
     train.fit(cfg, tmp_path / "mesh", makemore)

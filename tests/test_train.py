@@ -14,6 +14,7 @@ from flax import nnx
 
 from jaxdl import train
 from jaxdl.data import Data
+from jaxdl.errors import UserError
 from jaxdl.experiments import nanogpt
 from jaxdl.logging import read_metrics
 from testlib import has_data_file, load_config, shakespeare_corpus
@@ -95,6 +96,34 @@ def test_sigterm_saves_and_a_rerun_matches_an_uninterrupted_run(tmp_path):
     assert read_metrics(tmp_path / "resumed") == read_metrics(tmp_path / "straight")
 
 
+def test_steps_per_call_runs_the_same_steps_and_resumes(tmp_path):
+    """k steps in one lax.scan: the per-step losses of one step per call, and a run preempted
+    mid-call and restarted ends exactly where an uninterrupted one does."""
+    devices = jax.devices()[:1]
+    one = smoke(steps=20, log_every=1, eval_every=20)
+    train.fit(one, tmp_path / "one", nanogpt, devices=devices)
+    four = smoke(steps=20, log_every=1, eval_every=20, steps_per_call=4)
+    four.checkpoint.every = 8
+    straight = train.fit(four, tmp_path / "four", nanogpt, devices=devices)
+    a, b = train_losses(tmp_path / "one"), train_losses(tmp_path / "four")
+    assert sorted(a) == sorted(b) == list(range(1, 21))
+    np.testing.assert_allclose([b[s] for s in sorted(a)], [a[s] for s in sorted(a)], rtol=1e-5)
+
+    # SIGTERM while batch 10 is drawn, inside the call for steps 9-12: saved at 12, then resumed.
+    train.fit(four, tmp_path / "resumed", SigtermAtBatch(10), devices=devices)
+    assert sorted(int(p.name) for p in (tmp_path / "resumed/checkpoints").iterdir()) == [8, 12]
+    resumed = train.fit(four, tmp_path / "resumed", nanogpt, devices=devices)
+    assert resumed == straight
+    assert read_metrics(tmp_path / "resumed") == read_metrics(tmp_path / "four")
+
+
+def test_steps_per_call_must_divide_steps_and_cadences(tmp_path):
+    cfg = smoke(steps=20, log_every=5, eval_every=6, steps_per_call=4)
+    with pytest.raises(UserError, match="train.eval_every=6 must be a multiple of "
+                                        "train.steps_per_call=4"):
+        train.fit(cfg, tmp_path, nanogpt, devices=jax.devices()[:1])
+
+
 def test_corrupt_latest_checkpoint_falls_back_to_the_previous(tmp_path, capsys):
     cfg = smoke(steps=30, log_every=10, eval_every=30)
     cfg.checkpoint.every = 10
@@ -173,6 +202,5 @@ def test_sampling_from_a_trained_workdir(tmp_path):
     again = nanogpt.sample(tmp_path, "ROMEO:", max_new_tokens=30, num_samples=2, seed=3)
     assert first == again and len(first) == 2
     assert all(s.startswith("ROMEO:") and len(s) == 36 for s in first)
-    from jaxdl.errors import UserError
     with pytest.raises(UserError, match=r"\['~'\] are not in the vocabulary"):
         nanogpt.sample(tmp_path, "ROMEO~", max_new_tokens=3)
