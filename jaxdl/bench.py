@@ -126,7 +126,7 @@ def bench_train(cfg, task) -> dict:
 
     model = nnx.merge(run.graphdef, state.params, state.rest)
     if isinstance(model, GPT):
-        flops, how = gpt_flops_per_token(model, batches[0]["inputs"].shape[1]) * tokens, "6N+12LHQT"
+        flops, how = gpt_flops_per_token(model, batches[0]["inputs"].shape[-1]) * tokens, "6N+12LHQT"
     else:
         flops, how = xla_flops, "XLA cost analysis"
     step_s = statistics.median(times)
