@@ -7,6 +7,7 @@ dataset-fashion-mnist, else prepared tfds data).
 Presets: smoke (seconds); models small (the default), lenet5, vgg; augment (random crop, pad 2).
 Results (seed 0, 1 CPU device of a 2-core AMD EPYC VM shared with other jobs; README.md):
   small   421,738 params, 1500 x 128 (3.6 epochs): test accuracy 0.9179, val 0.9260, 633 s wall
+          (139 s on the same kind of VM when idle)
   lenet5   61,706 params, the same schedule: test 0.8881, val 0.8918, 99 s
   augment  small CNN with random crops: test 0.9057, val 0.9110, 629 s (worse at 3.6 epochs)
 """
