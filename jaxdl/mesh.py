@@ -69,13 +69,13 @@ def batch_sharding(mesh: Mesh, rules) -> NamedSharding:
     return NamedSharding(mesh, logical_to_spec(("batch",), rules))
 
 
-def check_batch(batch_size: int, mesh: Mesh, rules) -> None:
+def check_batch(batch_size: int, mesh: Mesh, rules, key: str = "data.batch_size") -> None:
     names = logical_to_spec(("batch",), rules)[0] or ()
     names = (names,) if isinstance(names, str) else tuple(names)
     ways = math.prod(mesh.shape[a] for a in names)
     if batch_size % ways or batch_size % jax.process_count():
         raise UserError(
-            f"data.batch_size={batch_size} must be divisible by the data-parallel mesh size {ways} "
+            f"{key}={batch_size} must be divisible by the data-parallel mesh size {ways} "
             f"({' x '.join(f'{a}={mesh.shape[a]}' for a in names)}) and by the {jax.process_count()} "
             "process(es)."
         )

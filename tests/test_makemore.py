@@ -1,13 +1,16 @@
 """makemore: the names data format, splits, and every model through the loop."""
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
+from flax import nnx
 
 from jaxdl import train
 from jaxdl.data import names
 from jaxdl.experiments import makemore
 from jaxdl.logging import read_metrics
+from jaxdl.nn.gpt import GPT
 from testlib import has_data_file, load_config
 
 WORDS = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "harper", "evelyn",
@@ -93,3 +96,26 @@ def test_batchnorm_model_sharded_equals_one_device(tmp_path):
         for key in keys:
             if key in a:
                 np.testing.assert_allclose(b[key], a[key], rtol=0, atol=1e-5)
+
+
+def test_packed_names_give_the_padded_batchs_loss_and_gradients():
+    words = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "charlotte", "amelia", "jo"]
+    tokenizer = names.tokenizer_for(words)
+    rows = names.encode(words, tokenizer, 16)
+    packed = names.pack(rows, num_rows=3, length=32)
+    # Every name once, whole, its positions counted from 0; 3 rows of 32 for 56 positions.
+    assert (packed["targets"] >= 0).sum() == (rows["targets"] >= 0).sum() == 56
+    assert packed["segments"].max() >= 2 and packed["positions"].max() == len("charlotte")
+    model = GPT(vocab_size=tokenizer.vocab_size, block_size=16, layers=2, heads=2, width=16,
+                dropout=0.0, use_bias=True, init="torch", rngs=nnx.Rngs(0))
+
+    def loss(model, batch):
+        return makemore.loss_fn(model, jax.tree.map(jnp.asarray, batch), jax.random.PRNGKey(0))[0]
+
+    padded_loss, padded_grads = nnx.value_and_grad(loss)(model, rows)
+    packed_loss, packed_grads = nnx.value_and_grad(loss)(model, packed)
+    np.testing.assert_allclose(packed_loss, padded_loss, rtol=1e-6)
+    for a, b in zip(jax.tree.leaves(packed_grads), jax.tree.leaves(padded_grads)):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    with pytest.raises(ValueError, match="raise data.pack_rows"):
+        names.pack(rows, num_rows=1, length=32)

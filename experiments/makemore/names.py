@@ -18,6 +18,9 @@ def get_config(arg: str | None = None):
     cfg = config_lib.base_config()
     cfg.seed = 3407  # makemore's
     cfg.data.update(corpus="names", split="makemore", split_seed=3407, batch_size=32)
+    # transformer only: pack each batch's names end to end into pack_rows rows of pack_length
+    # positions (0 = one name per padded row). Same predictions, fewer positions computed.
+    cfg.data.update(pack_rows=0, pack_length=32)
     cfg.data.vocab = ""  # filled from the corpus: "." then the letters
     cfg.data.block_size = -1  # filled: longest name + 1
     cfg.model = dict(
@@ -51,6 +54,14 @@ def model(name, **fields):
     return preset
 
 
+def transformer(cfg):
+    """makemore's transformer. Each batch's 32 names are packed end to end into 7 rows of 48
+    positions (336 computed instead of 32 x 16 = 512; the most 100,000 random batches needed was
+    6 rows): the same predictions and losses, 1.3x faster (README, Performance)."""
+    cfg.model.name = "transformer"
+    cfg.data.update(pack_rows=7, pack_length=48)
+
+
 def smoke(cfg):
     cfg.train.update(steps=30, log_every=10, eval_every=30)
     cfg.checkpoint.every = 30
@@ -81,7 +92,7 @@ PRESETS = dict(
     rnn=model("rnn"),
     gru=model("gru"),
     lstm=model("lstm"),
-    transformer=model("transformer"),
+    transformer=transformer,
     smoke=smoke,
     long=long,
     lectures=lectures,

@@ -7,6 +7,7 @@ The ladder of makemore and its lectures (bigram, MLP, WaveNet, RNN, GRU, LSTM, t
 behind one interface (token ids -> logits), trained by `jaxdl.train.fit`.
 """
 
+import functools
 import sys
 
 import jax
@@ -16,6 +17,7 @@ from absl import flags
 from flax import nnx
 
 from jaxdl import cli, losses, train
+from jaxdl import mesh as mesh_lib
 from jaxdl.data import Data, names, sources
 from jaxdl.errors import UserError
 from jaxdl.logging import log
@@ -58,6 +60,15 @@ def build_data(cfg, mesh) -> Data:
     where = dict(process_index=jax.process_index(), process_count=jax.process_count())
     train_rows = names.random_rows(rows["train"], batch_size=cfg.data.batch_size, seed=cfg.seed,
                                    **where)
+    if cfg.data.pack_rows:  # several names per row: fewer positions computed, same predictions
+        if cfg.model.name != "transformer":
+            raise UserError("data.pack_rows needs model.name=transformer (the model that can "
+                            "attend within each packed name).")
+        if mesh is not None:
+            mesh_lib.check_batch(cfg.data.pack_rows, mesh, cfg.sharding_rules, "data.pack_rows")
+        packed_rows = cfg.data.pack_rows // jax.process_count()
+        train_rows = train_rows.map(functools.partial(
+            names.pack, num_rows=packed_rows, length=cfg.data.pack_length))
     eval_batches = {name: [names.whole_split(rows[name], cfg.data.batch_size, **where)]
                     for name in splits if name != "train"}
     return Data(
@@ -73,7 +84,8 @@ def build_data(cfg, mesh) -> Data:
 
 def loss_fn(model, batch, rng):
     valid_BT = batch["targets"] >= 0
-    logits_BTV = model(batch["inputs"], rngs=nnx.Rngs(dropout=rng), valid=valid_BT)
+    packed = {k: batch[k] for k in ("positions", "segments") if k in batch}  # see names.pack
+    logits_BTV = model(batch["inputs"], rngs=nnx.Rngs(dropout=rng), valid=valid_BT, **packed)
     return losses.cross_entropy(logits_BTV, jnp.maximum(batch["targets"], 0), valid_BT), {}
 
 

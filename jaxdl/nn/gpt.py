@@ -47,23 +47,31 @@ class GPT(nnx.Module):
         self.head = None if gpt2 else Dense(width, vocab_size, ("embed", "vocab"), use_bias=False,
                                             rngs=rngs)
 
-    def _forward(self, idx_BT, *, rngs, cache, pos):
+    def _forward(self, idx_BT, *, rngs, cache, pos, positions=None, segments=None):
         T = idx_BT.shape[1]
-        positions_TC = jax.lax.dynamic_slice_in_dim(self.position_embedding[...], pos, T)
-        x_BTC = self.dropout(take_rows(self.token_embedding, idx_BT) + positions_TC, rngs=rngs)
+        if positions is None:  # one sequence per row, from position `pos`
+            where_TC = jax.lax.dynamic_slice_in_dim(self.position_embedding[...], pos, T)
+        else:  # packed rows: each token's position within its own sequence
+            where_TC = take_rows(self.position_embedding, positions)
+        x_BTC = self.dropout(take_rows(self.token_embedding, idx_BT) + where_TC, rngs=rngs)
         new_cache = []
         for i, block in enumerate(self.blocks):
-            x_BTC, layer_cache = block(x_BTC, rngs=rngs, pos=pos,
+            x_BTC, layer_cache = block(x_BTC, rngs=rngs, pos=pos, segments=segments,
                                        cache=None if cache is None else cache[i])
             new_cache.append(layer_cache)
         x_NC = self.ln_final(x_BTC).reshape(-1, x_BTC.shape[-1])
         logits_NV = self.head(x_NC) if self.head else x_NC @ self.token_embedding[...].T
         return logits_NV.reshape(*idx_BT.shape, -1), new_cache
 
-    def __call__(self, idx_BT, *, rngs=None, valid=None):
-        if idx_BT.shape[1] > self.context_size:
+    def __call__(self, idx_BT, *, rngs=None, valid=None, positions=None, segments=None):
+        """`positions` and `segments` ([B, T] ints) describe packed rows, several sequences end to
+        end (see `jaxdl.data.names.pack`): each token gets the position embedding of its place in
+        its own sequence and attends only within it, so a packed batch computes what the padded
+        one does, on fewer positions."""
+        if idx_BT.shape[1] > self.context_size and positions is None:
             raise ValueError(f"sequence of {idx_BT.shape[1]} > block_size {self.context_size}")
-        return self._forward(idx_BT, rngs=rngs, cache=None, pos=0)[0]
+        return self._forward(idx_BT, rngs=rngs, cache=None, pos=0, positions=positions,
+                             segments=segments)[0]
 
     def init_cache(self, batch_size: int, length: int):
         width = self.token_embedding.shape[1]

@@ -27,8 +27,12 @@ class SelfAttention(nnx.Module):
         self.attn_dropout = nnx.Dropout(dropout)
         self.out_dropout = nnx.Dropout(dropout)
 
-    def __call__(self, x_BTC, *, causal: bool = True, rngs=None, cache=None, pos=0):
+    def __call__(self, x_BTC, *, causal: bool = True, rngs=None, cache=None, pos=0,
+                 segments_BT=None):
         """Attends T positions starting at `pos`.
+
+        `segments_BT` (packed rows: several sequences end to end, numbered 1, 2, ... within a row)
+        keeps each query to keys of its own sequence.
 
         Without a cache the keys are these T positions. With a cache ({"k", "v"}: [B, S, H, D]),
         this block's keys and values are written at [pos, pos + T) and the queries attend to every
@@ -51,6 +55,9 @@ class SelfAttention(nnx.Module):
         if causal or cache is not None:
             visible_TS = k_pos[None, :] <= q_pos[:, None]
             att_BHTS = jnp.where(visible_TS, att_BHTS, -jnp.inf)
+        if segments_BT is not None:
+            same_B1TS = (segments_BT[:, :, None] == segments_BT[:, None, :])[:, None]
+            att_BHTS = jnp.where(same_B1TS, att_BHTS, -jnp.inf)
         att_BHTS = self.attn_dropout(jax.nn.softmax(att_BHTS, axis=-1), rngs=rngs)
         y_BTC = jnp.einsum("bhts,bshd->bthd", att_BHTS, v_BSHD).reshape(B, T, C)
         return self.out_dropout(self.out(y_BTC), rngs=rngs), cache
@@ -82,7 +89,8 @@ class Block(nnx.Module):
         self.mlp = MLP(width, mlp_ratio * width, dropout=dropout, std=std, out_std=out_std,
                        use_bias=use_bias, rngs=rngs)
 
-    def __call__(self, x, *, causal=True, rngs=None, cache=None, pos=0):
-        y, cache = self.attn(self.ln_attn(x), causal=causal, rngs=rngs, cache=cache, pos=pos)
+    def __call__(self, x, *, causal=True, rngs=None, cache=None, pos=0, segments=None):
+        y, cache = self.attn(self.ln_attn(x), causal=causal, rngs=rngs, cache=cache, pos=pos,
+                             segments_BT=segments)
         x = x + y
         return x + self.mlp(self.ln_mlp(x), rngs=rngs), cache
