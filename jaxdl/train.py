@@ -208,7 +208,7 @@ def fit(cfg: ml_collections.ConfigDict, workdir, task, devices=None) -> dict[str
         log(f"Resumed from {checkpointer.directory / str(int(state.step))} (step {int(state.step)}).")
         if int(state.step) % k:
             raise UserError(f"Resumed at step {int(state.step)}, not a multiple of "
-                            f"train.steps_per_call={k}: resume with a divisor of it.")
+                            f"train.steps_per_call={k}: resume with a steps_per_call that divides it.")
 
     def evaluate(state) -> dict[str, float]:
         if hasattr(task, "evaluate"):
