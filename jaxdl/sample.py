@@ -25,11 +25,15 @@ def _pick(logits_BV, key, temperature: float, top_k: int | None):
     return jax.random.categorical(key, logits_BV, axis=-1).astype(jnp.int32)
 
 
-@functools.partial(jax.jit, static_argnames=("graphdef", "new_tokens", "temperature", "top_k"))
-def _extend(graphdef, state, context_BT, key, first, *, new_tokens: int, temperature: float, top_k):
+@functools.partial(jax.jit, static_argnames=("graphdef", "treedef", "new_tokens", "temperature",
+                                             "top_k"))
+def _extend(graphdef, treedef, leaves, context_BT, key, first, *, new_tokens: int,
+            temperature: float, top_k):
     """Prefills the cache with `context_BT`, then decodes `new_tokens` tokens in a fori_loop;
-    `first` is the index of the first new token among all the tokens this call's caller samples."""
-    model = nnx.merge(graphdef, state)
+    `first` is the index of the first new token among all the tokens this call's caller samples.
+    The model state arrives as plain arrays (`leaves` of `treedef`): jit flattens those in C++,
+    while NNX variables cost Python work on every call, and `generate` calls this once a block."""
+    model = nnx.merge(graphdef, jax.tree.unflatten(treedef, leaves))
     B, T = context_BT.shape
     logits_BTV, cache = model.decode(context_BT, model.init_cache(B, T + new_tokens), 0)
     out_BN = jnp.zeros((B, new_tokens), jnp.int32)
@@ -52,6 +56,7 @@ def generate(model: nnx.Module, prompt_BT, max_new_tokens: int, *, key, temperat
     """
     model.eval()
     graphdef, state = nnx.split(model)
+    leaves, treedef = jax.tree.flatten(state)
     tokens = np.asarray(prompt_BT, np.int32)
     limit = model.context_size
     done = 0
@@ -62,7 +67,7 @@ def generate(model: nnx.Module, prompt_BT, max_new_tokens: int, *, key, temperat
         n = max_new_tokens - done
         if limit is not None:
             n = min(n, limit - context.shape[1])
-        new = _extend(graphdef, state, jnp.asarray(context), key, done, new_tokens=n,
+        new = _extend(graphdef, treedef, leaves, jnp.asarray(context), key, done, new_tokens=n,
                       temperature=float(temperature), top_k=top_k)
         tokens = np.concatenate([tokens, np.asarray(new)], axis=1)
         done += n
