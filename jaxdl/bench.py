@@ -105,7 +105,10 @@ def bench_train(cfg, task) -> dict:
     device = run.mesh.devices.flat[0]
     k = run.steps_per_call  # optimizer steps per call of train_step
     batches = [run.next_train_input() for _ in range(8)]
-    tokens = int(batches[0]["inputs"].size) // k
+    if "inputs" in batches[0]:  # sequence models: every position of the batch is a token
+        tokens, unit = int(batches[0]["inputs"].size) // k, "tokens"
+    else:  # other tasks count in their own unit (images: examples)
+        tokens, unit = run.data.per_batch, run.data.unit
     compiled = run.train_step.lower(run.state, batches[0]).compile()
     # XLA counts a loop's body once: for k steps in one lax.scan this is one step's count (checked
     # here: makemore's transformer, 0.660 GFLOP for one step and for a 10-step scan alike).
@@ -145,12 +148,13 @@ def bench_train(cfg, task) -> dict:
         "device": cpu_name() if device.platform == "cpu" else device.device_kind,
         "devices": run.mesh.size,
         "steps_per_call": k,
+        "unit": unit,  # what tokens_per_s counts
     }
-    print(f"model: {result['params']:,} parameters; batch {tuple(batches[0]['inputs'].shape)} "
-          f"tokens; {run.mesh.size} {device.platform} device(s): {result['device']}")
+    print(f"model: {result['params']:,} parameters; {tokens:,} {unit} per step; "
+          f"{run.mesh.size} {device.platform} device(s): {result['device']}")
     print(f"step: median {result['step_ms']:.2f} ms (min {result['step_ms_min']:.2f}, max "
           f"{result['step_ms_max']:.2f}) over {REPEATS.value} x {calls * k} steps ({k} per call); "
-          f"{result['tokens_per_s']:,.0f} tokens/s")
+          f"{result['tokens_per_s']:,.0f} {unit}/s")
     print(f"flops/step: {flops / 1e9:.3f} GFLOP ({how}; XLA counts {xla_flops / 1e9:.3f}); achieved "
           f"{result['achieved_flops'] / 1e9:.1f} GFLOP/s")
     print(f"peak: {peak / 1e9:.1f} GFLOP/s ({peak_source}); MFU {result['mfu']:.3f}")

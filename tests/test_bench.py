@@ -34,3 +34,15 @@ def test_bench_prints_a_json_last_line():
         assert key in result
     assert 0 < result["mfu"] < 1 and result["step_ms"] > 0
     assert abs(result["tokens_per_s"] - 8 * 32 / (result["step_ms"] / 1e3)) < 1e-6 * result["tokens_per_s"]
+
+
+def test_bench_times_an_image_task_in_examples():
+    env = {**os.environ, "XLA_FLAGS": ""}
+    command = [sys.executable, "-m", "jaxdl.bench", "cnn",
+               "--config=experiments/cnn/digits.py:smoke", "--steps=4", "--repeats=2",
+               "--warmup=1"]
+    out = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["unit"] == "examples" and 0 < result["mfu"] < 1
+    assert abs(result["tokens_per_s"] - 64 / (result["step_ms"] / 1e3)) < 1e-6 * result["tokens_per_s"]
