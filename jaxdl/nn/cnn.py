@@ -12,25 +12,12 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from jaxdl.nn.layers import Dense, partitioned
+from jaxdl.nn.convblocks import batch_norm, conv
+from jaxdl.nn.layers import Dense
 
 # He (Kaiming) normal: keeps the activations' scale through ReLU layers (the VGG-without-
 # BatchNorm depths need it; torch's default would shrink them layer by layer).
 HE_NORMAL = nnx.initializers.variance_scaling(2.0, "fan_in", "normal")
-
-
-def conv(c_in: int, c_out: int, kernel: int, *, rngs: nnx.Rngs, padding="SAME",
-         use_bias: bool = True) -> nnx.Conv:
-    return nnx.Conv(c_in, c_out, (kernel, kernel), padding=padding, use_bias=use_bias,
-                    kernel_init=partitioned(HE_NORMAL, (None, None, "embed", "mlp")),
-                    bias_init=partitioned(nnx.initializers.zeros_init(), ("mlp",)), rngs=rngs)
-
-
-def batch_norm(channels: int, *, rngs: nnx.Rngs) -> nnx.BatchNorm:
-    """torch.nn.BatchNorm2d's constants: running averages move 10% per step, eps 1e-5."""
-    return nnx.BatchNorm(channels, momentum=0.9, epsilon=1e-5, rngs=rngs,
-                         scale_init=partitioned(nnx.initializers.ones_init(), ("mlp",)),
-                         bias_init=partitioned(nnx.initializers.zeros_init(), ("mlp",)))
 
 
 def pool(x_BHWC: jax.Array, kind: str = "max") -> jax.Array:
@@ -44,7 +31,8 @@ class ConvBlock(nnx.Module):
     BatchNorm's shift replaces it."""
 
     def __init__(self, c_in: int, c_out: int, *, batch_norm_: bool, rngs: nnx.Rngs):
-        self.conv = conv(c_in, c_out, 3, use_bias=not batch_norm_, rngs=rngs)
+        self.conv = conv(c_in, c_out, 3, use_bias=not batch_norm_, kernel_init=HE_NORMAL,
+                         rngs=rngs)
         self.norm = batch_norm(c_out, rngs=rngs) if batch_norm_ else None
 
     def __call__(self, x_BHWC: jax.Array) -> jax.Array:
@@ -80,10 +68,12 @@ class LeNet5(nnx.Module):
 
     def __init__(self, *, num_classes: int, in_channels: int, rngs: nnx.Rngs, image_size: int):
         half = image_size // 2
-        second_padding = "VALID" if half >= 10 else "SAME"
-        self.conv1 = conv(in_channels, 6, 5, padding=2, rngs=rngs)
-        self.conv2 = conv(6, 16, 5, padding=second_padding, rngs=rngs)
-        side = (half - 4 if second_padding == "VALID" else half) // 2
+        second_padding = 0 if half >= 10 else 2  # 2: the output keeps the input's size
+        self.conv1 = conv(in_channels, 6, 5, padding=2, use_bias=True, kernel_init=HE_NORMAL,
+                          rngs=rngs)
+        self.conv2 = conv(6, 16, 5, padding=second_padding, use_bias=True, kernel_init=HE_NORMAL,
+                          rngs=rngs)
+        side = (half - 4 + 2 * second_padding) // 2
         self.fc1 = Dense(16 * side * side, 120, ("embed", "mlp"), rngs=rngs)
         self.fc2 = Dense(120, 84, ("embed", "mlp"), rngs=rngs)
         self.out = Dense(84, num_classes, ("embed", "mlp"), rngs=rngs)

@@ -43,12 +43,13 @@ def numpy_conv(x, kernel, bias, padding):
     return out + bias
 
 
-@pytest.mark.parametrize("kernel,padding", [(3, "SAME"), (5, 2), (5, "VALID")])
+@pytest.mark.parametrize("kernel,padding", [(3, None), (5, 2), (5, 0)])
 def test_conv_layer_matches_numpy(kernel, padding):
-    layer = cnn.conv(3, 4, kernel, padding=padding, rngs=nnx.Rngs(1))
+    """The convolution the CNNs use (jaxdl.nn.convblocks.conv); None pads to keep the size."""
+    layer = cnn.conv(3, 4, kernel, padding=padding, use_bias=True, rngs=nnx.Rngs(1))
     layer.bias[...] = jnp.arange(4.0)
     x = np.random.default_rng(0).normal(size=(2, 9, 9, 3)).astype(np.float32)
-    pad = {"SAME": kernel // 2, "VALID": 0}.get(padding, padding)
+    pad = kernel // 2 if padding is None else padding
     expected = numpy_conv(x, np.asarray(layer.kernel[...]), np.arange(4.0), pad)
     np.testing.assert_allclose(layer(x), expected, rtol=1e-5, atol=1e-5)
 
