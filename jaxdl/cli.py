@@ -8,7 +8,9 @@ from absl import app, flags, logging
 from ml_collections import config_flags
 
 from jaxdl.data.sources import DataUnavailableError
+from jaxdl import train
 from jaxdl.errors import UserError
+from jaxdl.logging import log
 from jaxdl.runtime import keep_freed_memory
 from jaxdl.train import TrainingDiverged
 
@@ -51,6 +53,25 @@ def _parse_flags(argv):
             sys.exit(f"error: {error}")
         # ml_collections re-raises a config file's error with its traceback as the message.
         sys.exit("error: " + str(cause).strip().splitlines()[-1].removeprefix("jaxdl.errors.UserError: "))
+
+
+def fit_and_report(task) -> dict[str, float]:
+    """Trains `task` (an experiment module) as --config says in --workdir, resuming what is
+    there, then logs the final train and eval metrics on one line."""
+    final = train.fit(CONFIG.value, WORKDIR.value, task)
+    log("final: " + " | ".join(f"{k} {v:.4f}" for k, v in sorted(final.items())))
+    return final
+
+
+def train_only(task, topic: str):
+    """The main() of a topic that trains and does nothing else (no --mode=sample)."""
+
+    def main():
+        if MODE.value != "train":
+            raise UserError(f"The {topic} experiment only trains (--mode=train).")
+        fit_and_report(task)
+
+    return main
 
 
 def run(main) -> None:

@@ -10,6 +10,7 @@ from flax import nnx
 
 from jaxdl import train
 from jaxdl.data import images
+from jaxdl.errors import UserError
 from jaxdl.experiments import cnn
 from testlib import load_config
 
@@ -91,7 +92,7 @@ def test_model_presets_build_for_the_data(preset):
 def test_unknown_model_names_the_known_ones(tmp_path):
     cfg = config()
     cfg.model.name = "resnet1000"
-    with pytest.raises(cnn.UserError, match="known models: .*small_cnn"):
+    with pytest.raises(UserError, match="known models: .*small_cnn"):
         train.fit(cfg, tmp_path, cnn, devices=ONE_DEVICE)
 
 

@@ -18,11 +18,9 @@ import jax.numpy as jnp
 import optax
 from flax import nnx
 
-from jaxdl import cli, losses, train
+from jaxdl import cli, losses
 from jaxdl import config as config_lib
 from jaxdl.data import Data, images
-from jaxdl.errors import UserError
-from jaxdl.logging import log
 from jaxdl.nn import vision
 
 
@@ -130,12 +128,5 @@ def evaluate(model, data: Data) -> dict[str, float]:
     return results
 
 
-def main():
-    if cli.MODE.value != "train":
-        raise UserError("The cnn experiment only trains (--mode=train).")
-    final = train.fit(cli.CONFIG.value, cli.WORKDIR.value, sys.modules[__name__])
-    log("final: " + " | ".join(f"{k} {v:.4f}" for k, v in sorted(final.items())))
-
-
 if __name__ == "__main__":
-    cli.run(main)
+    cli.run(cli.train_only(sys.modules[__name__], "cnn"))

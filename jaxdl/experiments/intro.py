@@ -20,10 +20,9 @@ from flax import nnx
 from sklearn import datasets
 from sklearn.model_selection import train_test_split
 
-from jaxdl import cli, train
+from jaxdl import cli
 from jaxdl.data import Data
 from jaxdl.errors import UserError
-from jaxdl.logging import log
 
 # Dataset name -> (loader, kind of target). diabetes is loaded unscaled: scikit-learn's default
 # copy is already centred and scaled with statistics of all 442 rows, val and test included.
@@ -197,12 +196,5 @@ def loss_fn(model, batch, rng):
     return loss, {"accuracy": masked_mean((predicted == targets).astype(jnp.float32), mask)}
 
 
-def main():
-    if cli.MODE.value != "train":
-        raise UserError("The intro experiment only trains (--mode=train).")
-    final = train.fit(cli.CONFIG.value, cli.WORKDIR.value, sys.modules[__name__])
-    log("final: " + " | ".join(f"{k} {v:.4f}" for k, v in sorted(final.items())))
-
-
 if __name__ == "__main__":
-    cli.run(main)
+    cli.run(cli.train_only(sys.modules[__name__], "intro"))

@@ -20,7 +20,6 @@ from jaxdl import cli, losses, train
 from jaxdl import mesh as mesh_lib
 from jaxdl.data import Data, names, sources
 from jaxdl.errors import UserError
-from jaxdl.logging import log
 from jaxdl.nn.bigram import BigramLM
 from jaxdl.nn.context_lm import MLPLM, WaveNetLM
 from jaxdl.nn.gpt import GPT
@@ -111,8 +110,7 @@ def main():
                          temperature=cli.TEMPERATURE.value, top_k=cli.TOP_K.value or None)
         print("\n".join(samples), flush=True)
         return
-    final = train.fit(cli.CONFIG.value, cli.WORKDIR.value, sys.modules[__name__])
-    log("final: " + " | ".join(f"{k} {v:.4f}" for k, v in sorted(final.items())))
+    cli.fit_and_report(sys.modules[__name__])
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ from flax import nnx
 from jaxdl import cli, losses, train
 from jaxdl.data import Data, sources, text
 from jaxdl.errors import UserError
-from jaxdl.logging import log
 from jaxdl.nn.bigram import BigramLM
 from jaxdl.nn.gpt import GPT
 from jaxdl.nn.rnn import RecurrentLM
@@ -89,8 +88,7 @@ def main():
         for i, completion in enumerate(completions):
             print(f"--- sample {i} ---\n{completion}", flush=True)
         return
-    final = train.fit(cli.CONFIG.value, cli.WORKDIR.value, sys.modules[__name__])
-    log("final: " + " | ".join(f"{k} {v:.4f}" for k, v in sorted(final.items())))
+    cli.fit_and_report(sys.modules[__name__])
 
 
 if __name__ == "__main__":

@@ -19,11 +19,10 @@ import sys
 import jax
 from flax import nnx
 
-from jaxdl import cli, train
+from jaxdl import cli
 from jaxdl.errors import UserError
+from jaxdl.experiments import cnn
 from jaxdl.experiments.cnn import build_data, evaluate, image_config, loss_fn
-from jaxdl.logging import log
-from jaxdl.nn import vision
 from jaxdl.pretrained import convert, weights
 
 __all__ = ["build_data", "build_model", "evaluate", "loss_fn", "transfer_config"]
@@ -63,21 +62,12 @@ def build_model(cfg, rngs: nnx.Rngs) -> nnx.Module:
     if cfg.model.name != "mobilenet_v2" or t.init not in ("imagenet", "scratch"):
         raise UserError("transfer: model.name must be mobilenet_v2 and transfer.init imagenet "
                         f"or scratch (got {cfg.model.name!r}, {t.init!r}).")
-    hyper = {key: value for key, value in cfg.model.items() if key != "name"}
-    net = vision.build(cfg.model.name, num_classes=cfg.data.num_classes,
-                       in_channels=cfg.data.in_channels, rngs=rngs, **hyper)
+    net = cnn.build_model(cfg, rngs)
     if t.init == "imagenet":
         arrays = imagenet_arrays(cfg.model.name, cfg.data.in_channels)
         convert.assign(net, arrays, keep=[("classifier",)])  # a new, randomly drawn head
     return FrozenBackbone(net) if t.freeze_backbone else net
 
 
-def main():
-    if cli.MODE.value != "train":
-        raise UserError("The transfer experiment only trains (--mode=train).")
-    final = train.fit(cli.CONFIG.value, cli.WORKDIR.value, sys.modules[__name__])
-    log("final: " + " | ".join(f"{k} {v:.4f}" for k, v in sorted(final.items())))
-
-
 if __name__ == "__main__":
-    cli.run(main)
+    cli.run(cli.train_only(sys.modules[__name__], "transfer"))

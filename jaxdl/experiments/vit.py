@@ -10,10 +10,8 @@ the same dataset are compared on the same examples. Figures: `jaxdl.experiments.
 
 import sys
 
-from jaxdl import cli, train
-from jaxdl.errors import UserError
+from jaxdl import cli
 from jaxdl.experiments.cnn import build_data, build_model, evaluate, image_config, loss_fn
-from jaxdl.logging import log
 
 __all__ = ["build_data", "build_model", "evaluate", "loss_fn", "vit_config"]
 
@@ -24,13 +22,5 @@ def vit_config(dataset: str, **hyper):
     return image_config(dataset, "vit", **hyper)
 
 
-def main():
-    if cli.MODE.value != "train":
-        raise UserError("The vit experiment only trains (--mode=train); figures: "
-                        "python -m jaxdl.experiments.vit_figures.")
-    final = train.fit(cli.CONFIG.value, cli.WORKDIR.value, sys.modules[__name__])
-    log("final: " + " | ".join(f"{k} {v:.4f}" for k, v in sorted(final.items())))
-
-
 if __name__ == "__main__":
-    cli.run(main)
+    cli.run(cli.train_only(sys.modules[__name__], "vit"))
