@@ -11,6 +11,7 @@ from flax import nnx
 from sklearn.metrics import r2_score
 
 from jaxdl import train
+from jaxdl.data.arrays import shuffled_batches
 from jaxdl.experiments import intro
 from testlib import REPO, load_config
 
@@ -80,7 +81,7 @@ def test_constant_features_get_unit_std():
 def test_train_stream_visits_every_example_once_per_epoch_in_a_new_order():
     n, batch_size = 10, 4
     split = {"features": np.arange(n, dtype=np.float32)[:, None], "targets": np.arange(n)}
-    stream = intro.train_batches(split, batch_size=batch_size, seed=0)
+    stream = shuffled_batches(split, batch_size=batch_size, seed=0)
     seen = np.concatenate([stream[i]["targets"] for i in range(15)])  # 60 examples: 6 epochs
     epochs = seen.reshape(6, n)
     for epoch in epochs:
@@ -90,12 +91,12 @@ def test_train_stream_visits_every_example_once_per_epoch_in_a_new_order():
 
 def test_train_iterator_resumes_from_its_state():
     split = intro.load_splits("iris", 0.2, 0.2, seed=0)["train"]
-    iterator = iter(intro.train_batches(split, batch_size=16, seed=3).to_iter_dataset())
+    iterator = iter(shuffled_batches(split, batch_size=16, seed=3).to_iter_dataset())
     for _ in range(7):
         next(iterator)
     state = iterator.get_state()
     expected = [next(iterator) for _ in range(3)]
-    fresh = iter(intro.train_batches(split, batch_size=16, seed=3).to_iter_dataset())
+    fresh = iter(shuffled_batches(split, batch_size=16, seed=3).to_iter_dataset())
     fresh.set_state(state)
     for want in expected:
         got = next(fresh)

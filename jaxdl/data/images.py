@@ -25,6 +25,7 @@ import grain
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from jaxdl.data.arrays import shuffled_batches
 from jaxdl.errors import UserError
 
 FASHION_MNIST_DIR = pathlib.Path("/usr/share/datasets/fashion-mnist")
@@ -232,16 +233,9 @@ def train_batches(split: dict, *, batch_size: int, seed: int, steps: list,
                   process_index: int = 0, process_count: int = 1) -> grain.MapDataset:
     """Endless shuffled batches (a new order each epoch), transformed by `steps`. Each process
     keeps its rows of the global batch."""
-    rows = batch_size // process_count
-    mine = slice(process_index * rows, (process_index + 1) * rows)
-
-    def gather(indices):
-        picked = indices[mine]
-        return {"images": split["images"][picked], "labels": split["labels"][picked],
-                "mask": np.ones(len(picked), np.float32)}
-
-    n = len(split["labels"])
-    stream = grain.MapDataset.range(n).shuffle(seed=seed).repeat().batch(batch_size).map(gather)
+    stream = shuffled_batches({"images": split["images"], "labels": split["labels"]},
+                              batch_size=batch_size, seed=seed, process_index=process_index,
+                              process_count=process_count)
     return apply(stream, steps, seed)
 
 

@@ -11,7 +11,6 @@ build_data, loss_fn.
 
 import sys
 
-import grain
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -22,6 +21,7 @@ from sklearn.model_selection import train_test_split
 
 from jaxdl import cli
 from jaxdl.data import Data
+from jaxdl.data.arrays import shuffled_batches
 from jaxdl.errors import UserError
 
 # Dataset name -> (loader, kind of target). diabetes is loaded unscaled: scikit-learn's default
@@ -109,23 +109,6 @@ def build_model(cfg, rngs: nnx.Rngs) -> nnx.Module:
                    kind=cfg.model.kind, rngs=rngs)
 
 
-def train_batches(split: dict[str, np.ndarray], *, batch_size: int, seed: int,
-                  process_index: int = 0, process_count: int = 1) -> grain.MapDataset:
-    """Endless batches: each epoch a new permutation of the split (grain reshuffles a shuffled
-    dataset on every repeat), cut into batches of `batch_size` rows. Element i is a pure function
-    of (seed, i), so the iterator's state is one index. Each process keeps its rows of the batch."""
-    rows = batch_size // process_count
-    mine = slice(process_index * rows, (process_index + 1) * rows)
-
-    def gather(indices: np.ndarray) -> dict[str, np.ndarray]:
-        picked = indices[mine]
-        return {"features": split["features"][picked], "targets": split["targets"][picked],
-                "mask": np.ones(len(picked), np.float32)}
-
-    n = len(split["targets"])
-    return grain.MapDataset.range(n).shuffle(seed=seed).repeat().batch(batch_size).map(gather)
-
-
 def whole_split(split: dict[str, np.ndarray], multiple: int, process_index: int = 0,
                 process_count: int = 1) -> dict[str, np.ndarray]:
     """The whole split as one batch, padded with mask-0 rows to a multiple of `multiple` (the batch
@@ -156,7 +139,7 @@ def build_data(cfg, mesh) -> Data:
     cfg.model.update(kind=kind, inputs=train_split["features"].shape[1],
                      outputs=classes if kind == "multiclass" else 1)
     where = dict(process_index=jax.process_index(), process_count=jax.process_count())
-    stream = train_batches(train_split, batch_size=d.batch_size, seed=cfg.seed, **where)
+    stream = shuffled_batches(train_split, batch_size=d.batch_size, seed=cfg.seed, **where)
     eval_batches = {name: [whole_split(splits[name], d.batch_size, **where)]
                     for name in ("val", "test")}
     sizes = " / ".join(f"{len(s['targets'])} {name}" for name, s in splits.items())
