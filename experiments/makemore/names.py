@@ -57,7 +57,8 @@ def model(name, **fields):
 def transformer(cfg):
     """makemore's transformer. Each batch's 32 names are packed end to end into 7 rows of 48
     positions (336 computed instead of 32 x 16 = 512; the most 100,000 random batches needed was
-    6 rows): the same predictions and losses, 1.3x faster (README, Performance)."""
+    6 rows: tests/benchmarks/packing.py): the same predictions and losses, 1.3x faster (README,
+    Performance)."""
     cfg.model.name = "transformer"
     cfg.data.update(pack_rows=7, pack_length=48)
 
