@@ -8,6 +8,7 @@ from flax import nnx
 
 from jaxdl import train
 from jaxdl.data import names
+from jaxdl.errors import UserError
 from jaxdl.experiments import makemore
 from jaxdl.logging import read_metrics
 from jaxdl.nn.gpt import GPT
@@ -117,5 +118,5 @@ def test_packed_names_give_the_padded_batchs_loss_and_gradients():
     np.testing.assert_allclose(packed_loss, padded_loss, rtol=1e-6)
     for a, b in zip(jax.tree.leaves(packed_grads), jax.tree.leaves(padded_grads)):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
-    with pytest.raises(ValueError, match="raise data.pack_rows"):
+    with pytest.raises(UserError, match="raise data.pack_rows"):
         names.pack(rows, num_rows=1, length=32)

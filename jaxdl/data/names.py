@@ -15,6 +15,7 @@ import grain
 import numpy as np
 
 from jaxdl.data.text import CharTokenizer
+from jaxdl.errors import UserError
 
 BOUNDARY = "."  # sorts before the letters: id 0
 
@@ -100,8 +101,9 @@ def pack(rows: dict[str, np.ndarray], *, num_rows: int, length: int) -> dict[str
         n = sizes[i]
         r = next((r for r in range(num_rows) if used[r] + n <= length), None)
         if r is None:
-            raise ValueError(f"{len(sizes)} names ({sum(sizes)} positions) do not fit in "
-                             f"{num_rows} rows of {length}: raise data.pack_rows")
+            raise UserError(f"{len(sizes)} names ({sum(sizes)} positions) do not fit in "
+                            f"{num_rows} rows of {length}: raise data.pack_rows (or "
+                            "data.pack_length; tests/benchmarks/packing.py shows what batches need)")
         names_in[r] += 1
         span = slice(used[r], used[r] + n)
         out["inputs"][r, span] = rows["inputs"][i, :n]
