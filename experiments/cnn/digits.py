@@ -10,7 +10,7 @@ Results (1000 steps, seed 0, 1 CPU device of a shared 2-core AMD EPYC VM; README
 """
 
 from jaxdl import config as config_lib
-from jaxdl.experiments.cnn import image_config, set_model
+from jaxdl.experiments.cnn import MODEL_PRESETS, image_config
 
 
 def get_config(arg: str | None = None):
@@ -29,18 +29,5 @@ def smoke(cfg):
     cfg.opt.warmup_steps = 5
 
 
-def small(cfg):
-    pass  # the default
-
-
-def lenet5(cfg):
-    set_model(cfg, "lenet5")
-
-
-def vgg(cfg):
-    set_model(cfg, "vgg", stages=((32, 32), (64, 64)), hidden=(256, 256), dropout=0.5,
-              batch_norm=True)
-
-
-PRESETS = dict(smoke=smoke, small=small, lenet5=lenet5, vgg=vgg)
+PRESETS = dict(MODEL_PRESETS, smoke=smoke)
 

@@ -12,7 +12,7 @@ The full tfds mnist was not run here (not prepared on this offline machine).
 """
 
 from jaxdl import config as config_lib
-from jaxdl.experiments.cnn import image_config, set_model
+from jaxdl.experiments.cnn import MODEL_PRESETS, image_config
 
 
 def get_config(arg: str | None = None):
@@ -37,22 +37,8 @@ def five_k(cfg):
     cfg.checkpoint.every = 600
 
 
-def small(cfg):
-    pass  # the default
-
-
-def lenet5(cfg):
-    set_model(cfg, "lenet5")
-
-
-def vgg(cfg):
-    set_model(cfg, "vgg", stages=((32, 32), (64, 64)), hidden=(256, 256), dropout=0.5,
-              batch_norm=True)
-
-
 def augment(cfg):
     cfg.data.crop_padding = 2  # shifts of up to 2 pixels; no flips: a mirrored 2 is no digit
 
 
-PRESETS = {"smoke": smoke, "5k": five_k, "small": small, "lenet5": lenet5, "vgg": vgg,
-           "augment": augment}
+PRESETS = {**MODEL_PRESETS, "smoke": smoke, "5k": five_k, "augment": augment}

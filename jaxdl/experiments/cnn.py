@@ -48,6 +48,20 @@ def set_model(cfg, name: str, **hyper):
     cfg.model = dict(name=name, **hyper)
 
 
+def _lenet5(cfg):
+    set_model(cfg, "lenet5")
+
+
+def _vgg(cfg):
+    set_model(cfg, "vgg", stages=((32, 32), (64, 64)), hidden=(256, 256), dropout=0.5,
+              batch_norm=True)
+
+
+# The model presets of the small grey-image configs (digits, mnist, fashion_mnist), whose default
+# model is the small CNN: `:small` (the default, named for completeness), `:lenet5`, `:vgg`.
+MODEL_PRESETS = {"small": lambda cfg: None, "lenet5": _lenet5, "vgg": _vgg}
+
+
 def build_model(cfg, rngs: nnx.Rngs) -> nnx.Module:
     hyper = {key: value for key, value in cfg.model.items() if key != "name"}
     return vision.build(cfg.model.name, num_classes=cfg.data.num_classes,
