@@ -87,9 +87,17 @@ class MLPLM(RecomputeDecoding, nnx.Module):
         self.out = Dense(hidden, vocab_size, ("mlp", "vocab"), rngs=rngs)
 
     def __call__(self, idx_BT, *, rngs=None, valid=None):
-        x_BTKE = take_rows(self.token_embedding,
-                           windows(idx_BT, self.context, self.before_start))
-        h_BTH = self.hidden(x_BTKE.reshape(*idx_BT.shape, -1))
+        # hidden([E[w_1], ..., E[w_K]]) = sum_k (E @ W_k)[w_k] + b, W_k the k-th block of rows
+        # of the kernel: multiplying the V vocabulary rows by each block once, instead of every
+        # position's window by the whole kernel, gives the same numbers for far less work.
+        table_VE = self.token_embedding[...]
+        V, E = table_VE.shape
+        K = self.context
+        table_KVH = jnp.einsum("ve,keh->kvh", table_VE, self.hidden.kernel[...].reshape(K, E, -1))
+        rows_BTK = windows(idx_BT, K, self.before_start) + V * jnp.arange(K)
+        h_BTH = jnp.take(table_KVH.reshape(K * V, -1), rows_BTK, axis=0).sum(-2)
+        if self.hidden.bias is not None:
+            h_BTH = h_BTH + self.hidden.bias[...]
         if self.norm is not None:
             h_BTH = self.norm(h_BTH, valid)
         return self.out(jnp.tanh(h_BTH))

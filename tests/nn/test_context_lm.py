@@ -64,3 +64,35 @@ def test_batchnorm_counts_only_valid_positions_and_keeps_running_stats():
     mean_r, var_r = np.asarray(norm.running_mean[...]), np.asarray(norm.running_var[...])
     want_r = (x - mean_r) / np.sqrt(var_r + 1e-5) * [1.0, 2.0, 0.5] + [0.0, 1.0, -1.0]
     np.testing.assert_allclose(running, want_r, rtol=1e-5, atol=1e-5)
+
+
+def test_mlp_equals_the_concatenated_window_times_the_kernel_with_its_gradients():
+    """The MLP computes hidden(concat of the window's embeddings) from a per-slot table of
+    projected embeddings; logits and parameter gradients must equal the direct formula."""
+    import jax
+
+    model = MLPLM(vocab_size=6, context=4, embed=3, hidden=5, batch_norm=False, blank_token=True,
+                  rngs=nnx.Rngs(0))
+    model.hidden.bias[...] = jnp.arange(5.0) / 10  # the init is zero: a dropped bias would hide
+    idx = jnp.asarray(np.random.default_rng(0).integers(0, 6, size=(3, 7)))
+    targets = jnp.asarray(np.random.default_rng(1).integers(0, 6, size=(3, 7)))
+
+    def direct(params):
+        window = params["token_embedding"][windows(idx, 4, before_start=6)].reshape(3, 7, -1)
+        hidden = jnp.tanh(window @ params["hidden"]["kernel"] + params["hidden"]["bias"])
+        return hidden @ params["out"]["kernel"] + params["out"]["bias"]
+
+    graphdef, state = nnx.split(model)
+    params = nnx.to_pure_dict(state)
+
+    def loss(logits):
+        return -jnp.take_along_axis(jax.nn.log_softmax(logits), targets[..., None], -1).mean()
+
+    def ours(params):
+        nnx.replace_by_pure_dict(state, params)
+        return nnx.merge(graphdef, state)(idx)
+
+    np.testing.assert_allclose(ours(params), direct(params), rtol=1e-5, atol=1e-5)
+    got, want = jax.grad(lambda p: loss(ours(p)))(params), jax.grad(lambda p: loss(direct(p)))(params)
+    for g, w in zip(jax.tree.leaves(got), jax.tree.leaves(want)):
+        np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-6)

@@ -56,3 +56,28 @@ def test_cell_matches_its_equations(cell_type, reference):
         np.testing.assert_allclose(cell.output(carry), want[0] if isinstance(want, tuple) else want,
                                    rtol=1e-5, atol=1e-6)
         np.testing.assert_array_equal(h, cell.output(carry))
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+def test_recurrent_lm_equals_the_cell_unrolled_on_embeddings(cell):
+    """The LM projects the vocabulary's embeddings once and scans only the recurrent half; its
+    logits must equal a float64 NumPy unroll of the cell's equations on the embedded tokens."""
+    from jaxdl.nn.rnn import RecurrentLM
+
+    model = RecurrentLM(vocab_size=6, cell=cell, embed=4, hidden=5, rngs=nnx.Rngs(0))
+    for _, node in nnx.iter_graph(model):
+        if isinstance(node, Dense):
+            node.bias[...] = np.random.default_rng(1).normal(size=node.bias.shape)
+    model.start[...] = np.random.default_rng(2).normal(size=5)
+    idx = np.random.default_rng(3).integers(0, 6, size=(2, 7))
+    logits = model(idx)
+
+    reference = {"rnn": numpy_rnn, "gru": numpy_gru, "lstm": numpy_lstm}[cell]
+    table = np.asarray(model.token_embedding[...], np.float64)
+    h = np.broadcast_to(np.asarray(model.start[...], np.float64), (2, 5))
+    carry = (h, np.zeros_like(h)) if cell == "lstm" else h
+    W, b = weights(model.head)
+    for t in range(7):
+        carry = reference(model.cell, carry, table[idx[:, t]])
+        h = carry[0] if cell == "lstm" else carry
+        np.testing.assert_allclose(logits[:, t], h @ W + b, rtol=1e-5, atol=1e-5)
