@@ -55,12 +55,13 @@ def model(name, **fields):
 
 
 def transformer(cfg):
-    """makemore's transformer. Each batch's 32 names are packed end to end into 7 rows of 48
-    positions (336 computed instead of 32 x 16 = 512; the most 100,000 random batches needed was
-    6 rows: tests/benchmarks/packing.py): the same predictions and losses, 1.3x faster (README,
-    Performance)."""
+    """makemore's transformer. Each batch's 32 names are packed end to end into 14 rows of 24
+    positions (336 computed instead of 32 x 16 = 512; the most 300,000 random batches needed was
+    13 rows: tests/benchmarks/packing.py --length=24): the same predictions and losses, faster
+    (README, Performance). Short rows keep the attention small: each row attends over 24
+    positions, not 48."""
     cfg.model.name = "transformer"
-    cfg.data.update(pack_rows=7, pack_length=48)
+    cfg.data.update(pack_rows=14, pack_length=24)
 
 
 def smoke(cfg):
