@@ -51,7 +51,11 @@ class SelfAttention(nnx.Module):
             v_BSHD = jax.lax.dynamic_update_slice(cache["v"], v_BTHD, (0, pos, 0, 0))
             cache = {"k": k_BSHD, "v": v_BSHD}
             k_pos = jnp.arange(k_BSHD.shape[1])
-        att_BHTS = jnp.einsum("bthd,bshd->bhts", q_BTHD, k_BSHD) / math.sqrt(D)
+        # Heads to the front before the two products, so that each is a plain batched matmul
+        # over [B, H]: XLA:CPU then runs them 10-20% faster on nanoGPT's default config than the
+        # same einsums over [B, T, H, D] operands (README, Speed).
+        q_BHTD, k_BHSD, v_BHSD = (t.transpose(0, 2, 1, 3) for t in (q_BTHD, k_BSHD, v_BSHD))
+        att_BHTS = (q_BHTD @ k_BHSD.swapaxes(-1, -2)) / math.sqrt(D)
         if causal or cache is not None:
             visible_TS = k_pos[None, :] <= q_pos[:, None]
             att_BHTS = jnp.where(visible_TS, att_BHTS, -jnp.inf)
@@ -59,7 +63,7 @@ class SelfAttention(nnx.Module):
             same_B1TS = (segments_BT[:, :, None] == segments_BT[:, None, :])[:, None]
             att_BHTS = jnp.where(same_B1TS, att_BHTS, -jnp.inf)
         att_BHTS = self.attn_dropout(jax.nn.softmax(att_BHTS, axis=-1), rngs=rngs)
-        y_BTC = jnp.einsum("bhts,bshd->bthd", att_BHTS, v_BSHD).reshape(B, T, C)
+        y_BTC = (att_BHTS @ v_BHSD).transpose(0, 2, 1, 3).reshape(B, T, C)
         return self.out_dropout(self.out(y_BTC), rngs=rngs), cache
 
 
