@@ -6,6 +6,14 @@ megabytes in again: on the 2-core CPU of this project's machines that was a quar
 nanoGPT `:cpu` step (45 ms -> 31-38 ms without it, `python -m jaxdl.bench`). Serving everything
 from the heap and never trimming it keeps those pages mapped. The cost: a process keeps its peak
 memory until it exits, which suits a training run.
+
+What this cannot reach: a buffer over 64 MB that one of XLA's worker threads allocates. glibc
+gives each thread an arena of 64 MB heaps, and a larger request falls back to a fresh mmap
+whatever the settings above say. nanoGPT's default config allocates a 7 GB scratch buffer that
+way on every step, and page-faulting it in costs about a quarter of the step on a CPU. Start
+such runs with `GLIBC_TUNABLES=glibc.malloc.hugetlb=1` in the environment (it cannot be set from
+inside a running process): glibc then asks for transparent huge pages, 512 times fewer faults,
+and that step ran 8.6 -> 6.2-6.7 s (`tests/benchmarks/performance.sh`, nanogpt_full_hugetlb).
 """
 
 import ctypes

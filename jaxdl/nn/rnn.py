@@ -125,7 +125,7 @@ class RecurrentLM(nnx.Module):
 
     def decode(self, idx_BT, carry, pos=0):
         # project(embedding[idx]) = project(embedding)[idx]: project the V vocabulary rows once,
-        # not the B*T positions: the same numbers for less work (makemore README, Speed).
+        # not the B*T positions: the same numbers for less work (experiments/makemore/README.md, Performance).
         xw_VO = self.cell.project(self.token_embedding[...])
         carry, h_TBH = jax.lax.scan(self.cell.step, carry, jnp.take(xw_VO, idx_BT.T, axis=0))
         return self.head(jnp.swapaxes(h_TBH, 0, 1)), carry

@@ -12,7 +12,7 @@ bench() {  # bench NAME TOPIC ARGS...
   shift 2
   echo "== $name: python -m jaxdl.bench $topic $*"
   local printed
-  printed=$(python -m jaxdl.bench "$topic" "$@")
+  printed=$(${PREFIX:-} python -m jaxdl.bench "$topic" "$@")
   echo "$printed"
   tail -1 <<< "$printed" \
     | python -c "import json, sys; print(json.dumps({'name': '$name', **json.load(sys.stdin)}))" >> "$out"
@@ -20,7 +20,14 @@ bench() {  # bench NAME TOPIC ARGS...
 nanogpt=experiments/nanogpt/shakespeare_char.py
 makemore=experiments/makemore/names.py
 bench nanogpt_cpu nanogpt --config=$nanogpt:cpu
+# The same step on one core (its peak measured on that core too): how well two cores scale.
+if command -v taskset > /dev/null; then
+  PREFIX="taskset -c 0" bench nanogpt_cpu_one_core nanogpt --config=$nanogpt:cpu
+fi
 bench nanogpt_full nanogpt --config=$nanogpt --steps=6 --repeats=3 --warmup=1
+# The same with glibc serving XLA's largest buffers from huge pages (jaxdl/runtime.py says why).
+GLIBC_TUNABLES=glibc.malloc.hugetlb=1 bench nanogpt_full_hugetlb nanogpt --config=$nanogpt \
+  --steps=6 --repeats=3 --warmup=1
 for model in transformer bigram mlp rnn gru lstm wavenet; do
   bench "makemore_$model" makemore --config=$makemore:$model --steps=200 --repeats=5
   # PyTorch makemore (no LSTM or WaveNet there), 200 steps: the mean of its printed step times.
