@@ -25,15 +25,9 @@ def _pick(logits_BV, key, temperature: float, top_k: int | None):
     return jax.random.categorical(key, logits_BV, axis=-1).astype(jnp.int32)
 
 
-@functools.partial(jax.jit, static_argnames=("graphdef", "treedef", "new_tokens", "temperature",
-                                             "top_k"))
-def _extend(graphdef, treedef, leaves, context_BT, key, first, *, new_tokens: int,
-            temperature: float, top_k):
+def _decode(model, context_BT, key, first, new_tokens: int, temperature: float, top_k):
     """Prefills the cache with `context_BT`, then decodes `new_tokens` tokens in a fori_loop;
-    `first` is the index of the first new token among all the tokens this call's caller samples.
-    The model state arrives as plain arrays (`leaves` of `treedef`): jit flattens those in C++,
-    while NNX variables cost Python work on every call, and `generate` calls this once a block."""
-    model = nnx.merge(graphdef, jax.tree.unflatten(treedef, leaves))
+    `first` is the index of the first new token among all the tokens the caller samples."""
     B, T = context_BT.shape
     logits_BTV, cache = model.decode(context_BT, model.init_cache(B, T + new_tokens), 0)
     out_BN = jnp.zeros((B, new_tokens), jnp.int32)
@@ -47,6 +41,38 @@ def _extend(graphdef, treedef, leaves, context_BT, key, first, *, new_tokens: in
     return jax.lax.fori_loop(0, new_tokens, body, (logits_BTV[:, -1], cache, out_BN))[2]
 
 
+# The model state arrives as plain arrays (`leaves` of `treedef`): jit flattens those in C++,
+# while NNX variables would cost Python work on every call.
+_STATIC = ("graphdef", "treedef", "new_tokens", "temperature", "top_k")
+
+
+@functools.partial(jax.jit, static_argnames=_STATIC)
+def _extend(graphdef, treedef, leaves, context_BT, key, first, *, new_tokens: int,
+            temperature: float, top_k):
+    """`_decode` as one jitted call."""
+    model = nnx.merge(graphdef, jax.tree.unflatten(treedef, leaves))
+    return _decode(model, context_BT, key, first, new_tokens, temperature, top_k)
+
+
+@functools.partial(jax.jit, static_argnames=_STATIC + ("blocks", "keep"))
+def _extend_blocks(graphdef, treedef, leaves, tokens_BL, key, start, first, *, blocks: int,
+                   keep: int, new_tokens: int, temperature: float, top_k):
+    """`blocks` rounds of: take the newest `keep` tokens before position `start` as the
+    context, decode `new_tokens` after them into tokens_BL at `start`, move `start` on. One
+    device loop: the host does not wait for each block (that wait and its call cost the
+    :cpu model about as much as the refill itself)."""
+    model = nnx.merge(graphdef, jax.tree.unflatten(treedef, leaves))
+
+    def block(b, tokens_BL):
+        at = start + b * new_tokens
+        context_BK = jax.lax.dynamic_slice_in_dim(tokens_BL, at - keep, keep, axis=1)
+        new_BN = _decode(model, context_BK, key, first + b * new_tokens, new_tokens,
+                         temperature, top_k)
+        return jax.lax.dynamic_update_slice_in_dim(tokens_BL, new_BN, at, axis=1)
+
+    return jax.lax.fori_loop(0, blocks, block, tokens_BL)
+
+
 def generate(model: nnx.Module, prompt_BT, max_new_tokens: int, *, key, temperature=1.0,
              top_k=None) -> np.ndarray:
     """Returns [B, T + max_new_tokens] token ids: the prompt followed by the sampled tokens.
@@ -57,20 +83,33 @@ def generate(model: nnx.Module, prompt_BT, max_new_tokens: int, *, key, temperat
     model.eval()
     graphdef, state = nnx.split(model)
     leaves, treedef = jax.tree.flatten(state)
+    options = dict(temperature=float(temperature), top_k=top_k)
     tokens = np.asarray(prompt_BT, np.int32)
+    B, T = tokens.shape
     limit = model.context_size
-    done = 0
-    while done < max_new_tokens:
-        context = tokens
-        if limit is not None and (done or tokens.shape[1] >= limit):
-            context = tokens[:, -(limit // 2):]
-        n = max_new_tokens - done
-        if limit is not None:
-            n = min(n, limit - context.shape[1])
-        new = _extend(graphdef, treedef, leaves, jnp.asarray(context), key, done, new_tokens=n,
-                      temperature=float(temperature), top_k=top_k)
+    keep = None if limit is None else limit // 2
+    # First block: the prompt (its newest half block if it fills the block already).
+    context = tokens if limit is None or T < limit else tokens[:, -keep:]
+    n = max_new_tokens if limit is None else min(max_new_tokens, limit - context.shape[1])
+    new = _extend(graphdef, treedef, leaves, jnp.asarray(context), key, 0, new_tokens=n,
+                  **options)
+    tokens = np.concatenate([tokens, np.asarray(new)], axis=1)
+    if n == max_new_tokens:
+        return tokens
+    # Then refilled blocks of limit - keep new tokens each, all full ones in one device loop,
+    # and a shorter last one.
+    per_block = limit - keep
+    full, rest = divmod(max_new_tokens - n, per_block)
+    if full:
+        buffer = np.zeros((B, T + n + full * per_block), np.int32)
+        buffer[:, :T + n] = tokens
+        tokens = np.asarray(_extend_blocks(
+            graphdef, treedef, leaves, jnp.asarray(buffer), key, T + n, n, blocks=full,
+            keep=keep, new_tokens=per_block, **options))
+    if rest:
+        new = _extend(graphdef, treedef, leaves, jnp.asarray(tokens[:, -keep:]), key,
+                      max_new_tokens - rest, new_tokens=rest, **options)
         tokens = np.concatenate([tokens, np.asarray(new)], axis=1)
-        done += n
     return tokens
 
 

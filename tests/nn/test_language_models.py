@@ -124,6 +124,31 @@ def test_generation_past_the_block_keeps_going_and_is_seeded():
     assert not np.array_equal(a, c)
 
 
+@pytest.mark.parametrize("prompt_length, new_tokens", [(3, 40), (20, 25), (15, 1), (16, 9)])
+def test_refills_past_the_block_follow_the_half_block_rule(prompt_length, new_tokens):
+    """Past the block, each refill's context is the newest half block and its tokens are drawn
+    with keys fold_in(key, index among the new tokens): the device loop must give what one
+    `_extend` call per block gives."""
+    from jaxdl.sample import _extend
+
+    model = make("gpt")  # block_size 16
+    model.eval()
+    prompt = np.random.default_rng(4).integers(0, V, (2, prompt_length)).astype(np.int32)
+    key = jax.random.PRNGKey(3)
+    got = generate(model, prompt, new_tokens, key=key, temperature=0.9, top_k=4)
+
+    graphdef, state = nnx.split(model)
+    leaves, treedef = jax.tree.flatten(state)
+    tokens, done, limit = prompt, 0, model.context_size
+    while done < new_tokens:
+        context = tokens if done == 0 and tokens.shape[1] < limit else tokens[:, -(limit // 2):]
+        n = min(new_tokens - done, limit - context.shape[1])
+        new = _extend(graphdef, treedef, leaves, jnp.asarray(context), key, done, new_tokens=n,
+                      temperature=0.9, top_k=4)
+        tokens, done = np.concatenate([tokens, np.asarray(new)], axis=1), done + n
+    np.testing.assert_array_equal(got, tokens)
+
+
 def test_top_k_one_is_greedy():
     model = make("gpt")
     prompt = np.ones((2, 2), np.int32)
