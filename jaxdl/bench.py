@@ -56,6 +56,18 @@ def cpu_name() -> str:
     return f"{model} ({os.cpu_count()} cores)"
 
 
+def call_times(fn, repeats: int) -> list[float]:
+    """Seconds taken by each of `repeats` calls of `fn` (which must wait for its result), after
+    one untimed call that compiles and warms up."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
 def measured_cpu_peak(n: int = 2048, repeats: int = 10) -> tuple[float, dict]:
     """FLOP/s of the faster of jnp.dot and NumPy on an n x n x n fp32 matmul, the best of
     `repeats` runs: other load can only slow a run down, so the best is the machine's rate, and a
@@ -64,15 +76,9 @@ def measured_cpu_peak(n: int = 2048, repeats: int = 10) -> tuple[float, dict]:
     b = np.random.default_rng(1).standard_normal((n, n), np.float32)
     xa, xb = jnp.asarray(a), jnp.asarray(b)
     dot = jax.jit(jnp.dot)
-    dot(xa, xb).block_until_ready()
 
     def rate(fn):
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        return 2 * n**3 / min(times)
+        return 2 * n**3 / min(call_times(fn, repeats))
 
     rates = {"jnp.dot": rate(lambda: dot(xa, xb).block_until_ready()),
              "numpy": rate(lambda: a @ b)}

@@ -12,8 +12,10 @@ gives each thread an arena of 64 MB heaps, and a larger request falls back to a 
 whatever the settings above say. nanoGPT's default config allocates a 7 GB scratch buffer that
 way on every step, and page-faulting it in costs about a quarter of the step on a CPU. Start
 such runs with `GLIBC_TUNABLES=glibc.malloc.hugetlb=1` in the environment (it cannot be set from
-inside a running process): glibc then asks for transparent huge pages, 512 times fewer faults,
-and that step ran 8.6 -> 6.2-6.7 s (`tests/benchmarks/performance.sh`, nanogpt_full_hugetlb).
+inside a running process): glibc then asks for transparent huge pages, about 50 times fewer
+faults (10.7 -> 0.2 million in a short benchmark),
+and that step ran 8.3-8.6 -> 6.2-6.7 s (`tests/benchmarks/performance.sh`,
+nanogpt_full_hugetlb).
 """
 
 import ctypes

@@ -59,8 +59,7 @@ def _extend_blocks(graphdef, treedef, leaves, tokens_BL, key, start, first, *, b
                    keep: int, new_tokens: int, temperature: float, top_k):
     """`blocks` rounds of: take the newest `keep` tokens before position `start` as the
     context, decode `new_tokens` after them into tokens_BL at `start`, move `start` on. One
-    device loop: the host does not wait for each block (that wait and its call cost the
-    :cpu model about as much as the refill itself)."""
+    device loop, so that the host neither calls nor waits once per block."""
     model = nnx.merge(graphdef, jax.tree.unflatten(treedef, leaves))
 
     def block(b, tokens_BL):

@@ -28,6 +28,8 @@ def _state_half(dense: Dense, h):
 
 
 class Cell(nnx.Module):
+    """A cell's step on an input x: `step(carry, project(x))`."""
+
     def __call__(self, carry, x):
         return self.step(carry, self.project(x))
 
@@ -125,7 +127,7 @@ class RecurrentLM(nnx.Module):
 
     def decode(self, idx_BT, carry, pos=0):
         # project(embedding[idx]) = project(embedding)[idx]: project the V vocabulary rows once,
-        # not the B*T positions: the same numbers for less work (experiments/makemore/README.md, Performance).
+        # not the B*T positions; the same numbers for less work (makemore README, Performance).
         xw_VO = self.cell.project(self.token_embedding[...])
         carry, h_TBH = jax.lax.scan(self.cell.step, carry, jnp.take(xw_VO, idx_BT.T, axis=0))
         return self.head(jnp.swapaxes(h_TBH, 0, 1)), carry

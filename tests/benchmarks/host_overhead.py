@@ -24,6 +24,7 @@ from flax import nnx
 
 from jaxdl import mesh as mesh_lib
 from jaxdl import train
+from jaxdl.bench import call_times
 from jaxdl.experiments import makemore, nanogpt
 from jaxdl.runtime import keep_freed_memory
 from jaxdl.sample import _extend
@@ -39,13 +40,7 @@ def config(relative_path: str, arg: str):
 
 
 def median_ms(fn, repeats: int = 50) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
+    return 1e3 * statistics.median(call_times(fn, repeats))
 
 
 def step_dispatch_ms(run, batch) -> float:
