@@ -1,0 +1,123 @@
+"""How far back does the gradient reach? ||d loss_T / d h_t|| against the distance T - t.
+
+For every run folder under --runs (trained by experiments/rnn/reproduce.sh), this takes the
+first validation batch of 64-character windows, keeps only the loss of the LAST prediction, and
+measures the gradient that reaches each earlier hidden state, once for the trained weights and
+once for a fresh initialisation of the same config. It prints a Markdown table and writes
+figures/gradient_flow.png (and, with *_noclip runs present, figures/clipping.png).
+
+  python experiments/rnn/gradient_flow.py --runs=runs/rnn
+"""
+
+import json
+import pathlib
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from absl import app, flags
+from flax import nnx
+
+from jaxdl import figures, train
+from jaxdl.experiments import nanogpt
+
+HERE = pathlib.Path(__file__).resolve().parent
+CELLS = {"rnn": "RNN (tanh)", "rnn_relu": "RNN (ReLU)", "gru": "GRU", "lstm": "LSTM"}
+DISTANCES = (0, 1, 2, 4, 8, 16, 32, 63)
+RUNS = flags.DEFINE_string("runs", "runs/rnn", "Folder holding one workdir per cell.")
+OUT = flags.DEFINE_string("out", str(HERE / "figures"), "Where the figures go.")
+
+
+def _with_state(carry, h):
+    """The carry with its hidden state replaced by h (the LSTM carries (h, c))."""
+    return (h, carry[1]) if isinstance(carry, tuple) else h
+
+
+def state_gradients(model, idx_BT, targets_BT):
+    """[B, T, H]: d loss_T / d h_t for every t, loss_T the cross-entropy of the last position.
+
+    A zero probe is added to every h_t on its way into the next step and into the head; the
+    gradient with respect to the probes is the gradient with respect to the states."""
+    xw_TBO = jnp.take(model.cell.project(model.token_embedding[...]), idx_BT.T, axis=0)
+    carry0 = model.init_cache(idx_BT.shape[0])
+
+    def last_loss(probes_TBH):
+        def step(carry, inputs):
+            xw, probe = inputs
+            carry, h = model.cell.step(carry, xw)
+            return _with_state(carry, h + probe), h + probe
+
+        _, h_TBH = jax.lax.scan(step, carry0, (xw_TBO, probes_TBH))
+        logp_BV = jax.nn.log_softmax(model.head(h_TBH[-1]))
+        return -jnp.take_along_axis(logp_BV, targets_BT[:, -1:], axis=-1).mean()
+
+    probes = jnp.zeros((idx_BT.shape[1], idx_BT.shape[0], model.cell.hidden))
+    return jnp.swapaxes(jax.grad(last_loss)(probes), 0, 1)
+
+
+def norm_by_distance(model, batch) -> np.ndarray:
+    """Mean over the batch of ||d loss_T / d h_t||, indexed by the distance T - t."""
+    grads_BTH = state_gradients(model, jnp.asarray(batch["inputs"]), jnp.asarray(batch["targets"]))
+    return np.asarray(jnp.linalg.norm(grads_BTH, axis=-1).mean(0))[::-1]
+
+
+def measure(workdir: pathlib.Path) -> dict[str, np.ndarray]:
+    trained, cfg = train.load_model(workdir, nanogpt)
+    batch = nanogpt.build_data(cfg, None).eval["val"]()[0]
+    fresh = nanogpt.build_model(cfg, nnx.Rngs(cfg.seed))
+    return {"init": norm_by_distance(fresh, batch), "trained": norm_by_distance(trained, batch)}
+
+
+def table(results) -> str:
+    head = "| cell | weights | " + " | ".join(f"T-t={d}" for d in DISTANCES) + " |"
+    rows = [head, "| --- | --- |" + " ---: |" * len(DISTANCES)]
+    for cell, curves in results.items():
+        for when, curve in curves.items():
+            rows.append(f"| {CELLS[cell]} | {when} | "
+                        + " | ".join(f"{curve[d]:.2e}" for d in DISTANCES) + " |")
+    return "\n".join(rows)
+
+
+def plot_gradient_flow(results, out):
+    plt = figures.pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for i, (cell, curves) in enumerate(results.items()):
+        for when, style in (("init", ":"), ("trained", "-")):
+            ax.semilogy(curves[when], style, color=f"C{i}", label=f"{CELLS[cell]}, {when}")
+    ax.set(xlabel="distance T - t (characters back)", ylabel="mean ||d loss_T / d h_t||",
+           title="How far back the gradient of the last prediction reaches")
+    ax.legend(fontsize=8, ncol=2)
+    figures.save(fig, out)
+
+
+def read_metrics(workdir) -> list[dict]:
+    return [json.loads(line) for line in open(workdir / "metrics.jsonl")]
+
+
+def plot_clipping(runs: pathlib.Path, out):
+    plt = figures.pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+    for i, cell in enumerate(c for c in ("rnn", "rnn_relu") if (runs / f"{c}_noclip").exists()):
+        for suffix, style, label in (("", "-", "clip 1.0"), ("_noclip", ":", "no clipping")):
+            rows = [r for r in read_metrics(runs / f"{cell}{suffix}") if "train/grad_norm" in r]
+            steps = [r["step"] for r in rows]
+            for ax, key in zip(axes, ("train/grad_norm", "train/loss")):
+                ax.plot(steps, [r[key] for r in rows], style, color=f"C{i}",
+                        label=f"{CELLS[cell]}, {label}")
+    axes[0].set(yscale="log", xlabel="step", ylabel="gradient norm before clipping")
+    axes[1].set(xlabel="step", ylabel="train loss (logged batch)")
+    axes[1].legend(fontsize=8)
+    figures.save(fig, out)
+
+
+def main(_):
+    runs = pathlib.Path(RUNS.value)
+    results = {cell: measure(runs / cell) for cell in CELLS if (runs / cell).exists()}
+    print(table(results))
+    plot_gradient_flow(results, pathlib.Path(OUT.value) / "gradient_flow.png")
+    if any((runs / f"{c}_noclip").exists() for c in CELLS):
+        plot_clipping(runs, pathlib.Path(OUT.value) / "clipping.png")
+
+
+if __name__ == "__main__":
+    app.run(main)
