@@ -15,7 +15,7 @@ import pathlib
 import jax
 import jax.numpy as jnp
 import numpy as np
-from absl import app, flags
+from absl import app, flags, logging
 from flax import nnx
 
 from jaxdl import figures, train
@@ -111,6 +111,7 @@ def plot_clipping(runs: pathlib.Path, out):
 
 
 def main(_):
+    logging.set_verbosity(logging.WARNING)  # orbax logs every restore at INFO
     runs = pathlib.Path(RUNS.value)
     results = {cell: measure(runs / cell) for cell in CELLS if (runs / cell).exists()}
     print(table(results))
