@@ -1,7 +1,7 @@
 """How far back does the gradient reach? ||d loss_T / d h_t|| against the distance T - t.
 
 For every run folder under --runs (trained by experiments/rnn/reproduce.sh), this takes the
-first validation batch of 64-character windows, keeps only the loss of the LAST prediction, and
+first 96 validation windows of 64 characters, keeps only the loss of the LAST prediction, and
 measures the gradient that reaches each earlier hidden state, once for the trained weights and
 once for a fresh initialisation of the same config. It prints a Markdown table and writes
 figures/gradient_flow.png (and, with *_noclip runs present, figures/clipping.png).
@@ -9,6 +9,7 @@ figures/gradient_flow.png (and, with *_noclip runs present, figures/clipping.png
   python experiments/rnn/gradient_flow.py --runs=runs/rnn
 """
 
+import itertools
 import json
 import pathlib
 
@@ -23,6 +24,7 @@ from jaxdl.experiments import nanogpt
 
 HERE = pathlib.Path(__file__).resolve().parent
 CELLS = {"rnn": "RNN (tanh)", "rnn_relu": "RNN (ReLU)", "gru": "GRU", "lstm": "LSTM"}
+NUM_BATCHES = 8  # of the validation set's 12 windows each: 96 windows of 64 characters
 DISTANCES = (0, 1, 2, 4, 8, 16, 32, 63)
 RUNS = flags.DEFINE_string("runs", "runs/rnn", "Folder holding one workdir per cell.")
 OUT = flags.DEFINE_string("out", str(HERE / "figures"), "Where the figures go.")
@@ -63,7 +65,8 @@ def norm_by_distance(model, batch) -> np.ndarray:
 
 def measure(workdir: pathlib.Path) -> dict[str, np.ndarray]:
     trained, cfg = train.load_model(workdir, nanogpt)
-    batch = nanogpt.build_data(cfg, None).eval["val"]()[0]
+    batches = list(itertools.islice(nanogpt.build_data(cfg, None).eval["val"](), NUM_BATCHES))
+    batch = {k: np.concatenate([b[k] for b in batches]) for k in ("inputs", "targets")}
     fresh = nanogpt.build_model(cfg, nnx.Rngs(cfg.seed))
     return {"init": norm_by_distance(fresh, batch), "trained": norm_by_distance(trained, batch)}
 
