@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The runs behind experiments/rnn/README.md: four cells on tiny Shakespeare (nanoGPT's CPU
-# settings, 1000 steps), the two plain RNNs again without gradient clipping, then the figures.
+# settings, 1000 steps), the two plain RNNs again without gradient clipping, the ReLU RNN at a
+# higher learning rate with and without clipping, then the figures and the table.
 #   bash experiments/rnn/reproduce.sh [RUNS_DIR]      (default runs/rnn)
 set -euo pipefail
 RUNS=${1:-runs/rnn}
@@ -15,4 +16,8 @@ done
 for cell in rnn rnn_relu; do
   train "${cell}_noclip" --config.model.cell="$cell" --config.opt.grad_clip=0.0
 done
+# A learning rate 3.3x higher (1e-2), where the ReLU RNN's gradient spikes more often.
+train rnn_relu_lr1e-2 --config.model.cell=rnn_relu --config.opt.lr=1e-2 --config.opt.min_lr=1e-3
+train rnn_relu_lr1e-2_noclip --config.model.cell=rnn_relu --config.opt.lr=1e-2 \
+  --config.opt.min_lr=1e-3 --config.opt.grad_clip=0.0
 python experiments/rnn/gradient_flow.py --runs="$RUNS"

@@ -55,16 +55,20 @@ def forward(params, inputs_BT, targets_BT, h0_BH=None, activation: str = "tanh")
     act, _ = ACTIVATIONS[activation]
     B, T = inputs_BT.shape
     h = np.zeros((B, params["W_hh"].shape[0]), params["W_hh"].dtype) if h0_BH is None else h0_BH
-    hs, probs = [h], []
+    hs, logits = [h], []
     for t in range(T):
         h = act(params["W_xh"][inputs_BT[:, t]] + h @ params["W_hh"] + params["b_h"])
         hs.append(h)
-        probs.append(softmax(h @ params["W_hy"] + params["b_y"]))
-    probs_BTV = np.stack(probs, axis=1)
+        logits.append(h @ params["W_hy"] + params["b_y"])
+    logits_BTV = np.stack(logits, axis=1)
+    probs_BTV = softmax(logits_BTV)
+    # log softmax as z - max - log sum exp(z - max): finite even where a probability underflows
+    shifted = logits_BTV - logits_BTV.max(-1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(-1, keepdims=True))
     valid_BT = targets_BT >= 0
     count = valid_BT.sum()
-    picked = np.take_along_axis(probs_BTV, np.maximum(targets_BT, 0)[..., None], axis=-1)[..., 0]
-    loss = -np.log(picked[valid_BT]).sum() / count
+    picked = np.take_along_axis(log_probs, np.maximum(targets_BT, 0)[..., None], axis=-1)[..., 0]
+    loss = -picked[valid_BT].sum() / count
     cache = dict(inputs=inputs_BT, targets=targets_BT, hs=np.stack(hs, axis=1), probs=probs_BTV,
                  valid=valid_BT, count=count, activation=activation)
     return loss, cache
