@@ -19,8 +19,8 @@ import numpy as np
 from absl import app, flags, logging
 from flax import nnx
 
-from jaxdl import figures, train
-from jaxdl.experiments import nanogpt
+from jaxdl import checkpoint, figures
+from jaxdl.tasks import nanogpt
 
 HERE = pathlib.Path(__file__).resolve().parent
 CELLS = {"rnn": "RNN (tanh)", "rnn_relu": "RNN (ReLU)", "gru": "GRU", "lstm": "LSTM"}
@@ -64,10 +64,10 @@ def norm_by_distance(model, batch) -> np.ndarray:
 
 
 def measure(workdir: pathlib.Path) -> dict[str, np.ndarray]:
-    trained, cfg = train.load_model(workdir, nanogpt)
-    batches = list(itertools.islice(nanogpt.build_data(cfg, None).eval["val"](), NUM_BATCHES))
+    trained, cfg, spec = checkpoint.load_model(workdir, nanogpt, log=lambda _: None)
+    batches = list(itertools.islice(nanogpt.build_data(cfg).eval["val"](), NUM_BATCHES))
     batch = {k: np.concatenate([b[k] for b in batches]) for k in ("inputs", "targets")}
-    fresh = nanogpt.build_model(cfg, nnx.Rngs(cfg.seed))
+    fresh = nanogpt.build_model(cfg, spec, nnx.Rngs(cfg.seed))
     return {"init": norm_by_distance(fresh, batch), "trained": norm_by_distance(trained, batch)}
 
 

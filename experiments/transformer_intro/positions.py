@@ -17,8 +17,8 @@ import jax.numpy as jnp
 import numpy as np
 from absl import app, flags, logging
 
-from jaxdl import figures, train
-from jaxdl.experiments import makemore
+from jaxdl import checkpoint, figures, train
+from jaxdl.tasks import makemore
 
 HERE = pathlib.Path(__file__).resolve().parent
 RUNS = flags.DEFINE_string("runs", "runs/positions", "One workdir per scheme and seed goes here.")
@@ -39,10 +39,10 @@ def _load(path: pathlib.Path):
 attention = _load(HERE / "attention.py")
 
 
-def build_model(cfg, rngs):
+def build_model(cfg, spec, rngs):
     m = cfg.model
     return attention.PositionalTransformer(
-        vocab_size=m.vocab_size, block_size=cfg.data.block_size, layers=m.layers, heads=m.heads,
+        vocab_size=spec.vocab_size, block_size=spec.block_size, layers=m.layers, heads=m.heads,
         width=m.embed, positions=m.positions, rngs=rngs)
 
 
@@ -78,9 +78,9 @@ def table(runs: pathlib.Path, schemes, seeds) -> str:
 
 def plot_attention(workdir: pathlib.Path, name: str, out):
     """Every head of every layer on one name: row t shows where position t looks."""
-    model, cfg = train.load_model(workdir, TASK)
+    model, cfg, spec = checkpoint.load_model(workdir, TASK, log=lambda _: None)
     text = "." + name
-    maps = model.attention_maps(jnp.asarray([[cfg.data.vocab.index(c) for c in text]]))
+    maps = model.attention_maps(jnp.asarray([[spec.vocab.index(c) for c in text]]))
     plt = figures.pyplot()
     layers, heads = len(maps), maps[0].shape[1]
     fig, axes = plt.subplots(layers, heads, figsize=(2.2 * heads, 2.3 * layers),
