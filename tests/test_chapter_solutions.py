@@ -29,7 +29,28 @@ def _value_checks():
         assert set(results) == {"fresh", "stateful"}
         assert all(1.0 < v < math.log(65) + 0.5 for v in results.values())
 
-    return {"rnn/finite_difference": finite_difference, "rnn/irnn": irnn,
+    def permutation(errors):
+        assert errors["unmasked"] < 1e-5 and errors["causal"] > 1e-2
+
+    def scaling(results):
+        for d, ((std, entropy), (std_scaled, entropy_scaled)) in results.items():
+            assert abs(std / np.sqrt(d) - 1) < 0.2 and abs(std_scaled - 1) < 0.2
+            assert entropy_scaled > 2.0  # near ln 16 = 2.77 at every width
+        assert results[1024][0][1] < 0.5  # unscaled at d=1024: nearly one-hot
+
+    def rotary_shift(out):
+        rotary, sinusoidal = out
+        assert rotary < 1e-5 and sinusoidal > 1e-2
+
+    def alibi(weights_BHTT):
+        last = weights_BHTT[0, :, -1]  # equal q and k: the weights are the distance bias alone
+        assert np.allclose(last.sum(-1), 1, atol=1e-5) and np.all(np.diff(last, axis=-1) > 0)
+        assert np.all(np.diff(last[:, -1]) < 0)  # steeper slopes (first heads) favour the recent
+        assert np.all(np.triu(weights_BHTT[0, 0], 1) == 0)
+
+    return {"transformer_intro/permutation": permutation, "transformer_intro/scaling": scaling,
+            "transformer_intro/rotary_shift": rotary_shift, "transformer_intro/alibi": alibi,
+            "rnn/finite_difference": finite_difference, "rnn/irnn": irnn,
             "rnn/sample_names": sample_names, "rnn/stateful_tbptt": stateful_tbptt}
 
 

@@ -79,12 +79,13 @@ def sinusoidal(length: int, width: int):
     return jnp.stack([jnp.sin(angles_TI), jnp.cos(angles_TI)], axis=-1).reshape(length, width)
 
 
-def rotary(x_BHTD, base: float = 10000.0):
-    """Rotate each pair (x_i, x_{i+D/2}) of a query or key by the angle t * base^(-2i/D)
-    (Su et al. 2021, the half-split layout of GPT-NeoX and Llama). The dot product of a rotated
-    query at t and key at s then depends on t - s only: relative positions, no table."""
+def rotary(x_BHTD, base: float = 10000.0, start: int = 0):
+    """Rotate each pair (x_i, x_{i+D/2}) of a query or key at position t (= start, start + 1,
+    ...) by the angle t * base^(-2i/D) (Su et al. 2021, the half-split layout of GPT-NeoX and
+    Llama). The dot product of a rotated query at t and key at s then depends on t - s only:
+    relative positions, no table."""
     T, D = x_BHTD.shape[-2:]
-    angles_TI = jnp.arange(T)[:, None] * base ** (-jnp.arange(0, D, 2) / D)
+    angles_TI = (start + jnp.arange(T))[:, None] * base ** (-jnp.arange(0, D, 2) / D)
     cos, sin = jnp.cos(angles_TI), jnp.sin(angles_TI)
     x1, x2 = x_BHTD[..., : D // 2], x_BHTD[..., D // 2:]
     return jnp.concatenate([x1 * cos - x2 * sin, x1 * sin + x2 * cos], axis=-1)
