@@ -38,6 +38,17 @@ def test_with_running_statistics_both_forms_give_the_same_logits():
     np.testing.assert_allclose(conv, reshape, atol=1e-5, rtol=0)
 
 
+def test_conv_levels_are_lax_dilated_convolutions():
+    model = wavenet(batch_norm=False, form="conv")
+    x = jax.random.normal(jax.random.PRNGKey(2), (2, 11, 10))
+    dense, dilation = model.fuse[1], 2
+    shifted = dense(jnp.concatenate([x[:, :-dilation], x[:, dilation:]], axis=-1))
+    conv = jax.lax.conv_general_dilated(
+        x, dense.kernel[...].reshape(2, 10, -1), window_strides=(1,), padding="VALID",
+        rhs_dilation=(dilation,), dimension_numbers=("NWC", "WIO", "NWC")) + dense.bias[...]
+    np.testing.assert_allclose(shifted, conv, atol=1e-5)
+
+
 def test_conv_form_is_causal_with_a_window_of_eight():
     model = wavenet(batch_norm=False, form="conv")
     edited = IDX.at[:, 3].set((IDX[:, 3] + 1) % 27)

@@ -148,23 +148,20 @@ class WaveNetLM(RecomputeDecoding, nnx.Module):
         return self.out(x[:, :, 0])
 
     def _convolve(self, idx_BT, valid):
-        # Left-pad with the boundary token so that every position has a full window; each valid
-        # ("VALID") convolution of dilation d shortens the sequence by d, ending at length T.
+        # Left-pad with the boundary token so that every position has a full window; each causal
+        # convolution of kernel 2 and dilation d, y[s] = [x[s - d], x[s]] W, shortens the
+        # sequence by d, ending at length T. It is written as one matmul on the sequence beside
+        # its shifted copy: the same numbers as lax.conv_general_dilated (a test checks), which
+        # on XLA:CPU ran about 20x slower inside the loop's lax.scan (steps_per_call; measured
+        # by tests/benchmarks/wavenet_forms.py).
         pad = self.context - 1
         x_BLC = take_rows(self.token_embedding, jnp.pad(idx_BT, ((0, 0), (pad, 0))))
         if valid is not None:  # the padded start counts once per row, as its first position does
             valid = jnp.concatenate([jnp.repeat(valid[:, :1], pad, axis=1), valid], axis=1)
         for i, dense in enumerate(self.fuse):
             dilation = 2 ** i
-            C = x_BLC.shape[-1]
-            # Dense's kernel [2C, H] as a conv kernel [2 taps, C, H]: tap 0 (the older
-            # neighbour, `dilation` positions back) takes the first C rows.
-            x_BLC = jax.lax.conv_general_dilated(
-                x_BLC, dense.kernel[...].reshape(2, C, -1), window_strides=(1,), padding="VALID",
-                rhs_dilation=(dilation,), dimension_numbers=("NWC", "WIO", "NWC"))
-            if dense.bias is not None:
-                x_BLC = x_BLC + dense.bias[...]
+            pairs_BLC = jnp.concatenate([x_BLC[:, :-dilation], x_BLC[:, dilation:]], axis=-1)
             if valid is not None:
                 valid = valid[:, dilation:]
-            x_BLC = self._normalize_tanh(i, x_BLC, valid)
+            x_BLC = self._normalize_tanh(i, dense(pairs_BLC), valid)
         return self.out(x_BLC)
