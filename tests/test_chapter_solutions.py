@@ -48,7 +48,25 @@ def _value_checks():
         assert np.all(np.diff(last[:, -1]) < 0)  # steeper slopes (first heads) favour the recent
         assert np.all(np.triu(weights_BHTT[0, 0], 1) == 0)
 
-    return {"transformer_intro/permutation": permutation, "transformer_intro/scaling": scaling,
+    def counts(out):
+        built, formula = out
+        assert built == formula
+
+    def forget_bias(curves):
+        far = len(curves[0.0]) - 1
+        assert curves[0.0][far] < curves[1.0][far] < curves[3.0][far]  # more bias, longer memory
+
+    def coupled_gates(out):
+        saved, formula, error = out
+        assert saved == formula and error < 1e-5
+
+    def gru_swap(out):
+        error, copied = out
+        assert error < 1e-5 and copied < 1e-6
+
+    return {"rnn/lstm_count": counts, "rnn/gru_count": counts, "rnn/forget_bias": forget_bias,
+            "rnn/coupled_gates": coupled_gates, "rnn/gru_swap": gru_swap,
+            "transformer_intro/permutation": permutation, "transformer_intro/scaling": scaling,
             "transformer_intro/rotary_shift": rotary_shift, "transformer_intro/alibi": alibi,
             "rnn/finite_difference": finite_difference, "rnn/irnn": irnn,
             "rnn/sample_names": sample_names, "rnn/stateful_tbptt": stateful_tbptt}

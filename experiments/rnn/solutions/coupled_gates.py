@@ -45,7 +45,7 @@ def params(cell) -> int:
 
 
 def main(tiny: bool = False):
-    E, H = 64, 256
+    E, H = (8, 16) if tiny else (64, 256)
     coupled, full = CoupledLSTMCell(E, H, rngs=nnx.Rngs(0)), LSTMCell(E, H, rngs=nnx.Rngs(0))
     saved = params(full) - params(coupled)
     # one step against the equations in NumPy, float64

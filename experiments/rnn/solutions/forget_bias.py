@@ -23,17 +23,18 @@ gradient_flow = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(gradient_flow)
 
 
-def norms(forget_bias: float, length: int, hidden: int = 64, seed: int = 0) -> np.ndarray:
+def norms(forget_bias: float, length: int, hidden: int = 64, batch: int = 16,
+          seed: int = 0) -> np.ndarray:
     model = RecurrentLM(vocab_size=65, cell="lstm", embed=32, hidden=hidden, rngs=nnx.Rngs(seed))
     bias = model.cell.gates.bias  # [i | f | g | o], each `hidden` wide
     bias[...] = bias[...].at[hidden:2 * hidden].set(forget_bias)
-    idx = jax.random.randint(jax.random.PRNGKey(seed), (16, length), 0, 65)
+    idx = jax.random.randint(jax.random.PRNGKey(seed), (batch, length), 0, 65)
     return gradient_flow.norm_by_distance(model, {"inputs": idx, "targets": idx})
 
 
 def main(tiny: bool = False):
-    length = 16 if tiny else 64
-    curves = {b: norms(b, length) for b in (0.0, 1.0, 3.0)}
+    length, hidden, batch = (12, 16, 4) if tiny else (64, 64, 16)
+    curves = {b: norms(b, length, hidden, batch) for b in (0.0, 1.0, 3.0)}
     shown = [d for d in (0, 4, 8, 15, 32, 63) if d < length]
     print("forget bias | " + " | ".join(f"T-t={d}" for d in shown))
     for b, curve in curves.items():
