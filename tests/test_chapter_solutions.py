@@ -64,7 +64,14 @@ def _value_checks():
         error, copied = out
         assert error < 1e-5 and copied < 1e-6
 
-    return {"rnn/lstm_count": counts, "rnn/gru_count": counts, "rnn/forget_bias": forget_bias,
+    def receptive_field(positions):
+        np.testing.assert_array_equal(positions, np.arange(4, 12))  # t = 11: t-7 .. t
+
+    def count_work(counts):
+        assert abs(counts["conv"] / counts["reshape"] - 2 / 3) < 0.01
+
+    return {"makemore/receptive_field": receptive_field, "makemore/count_work": count_work,
+            "rnn/lstm_count": counts, "rnn/gru_count": counts, "rnn/forget_bias": forget_bias,
             "rnn/coupled_gates": coupled_gates, "rnn/gru_swap": gru_swap,
             "transformer_intro/permutation": permutation, "transformer_intro/scaling": scaling,
             "transformer_intro/rotary_shift": rotary_shift, "transformer_intro/alibi": alibi,
