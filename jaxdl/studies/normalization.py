@@ -44,6 +44,7 @@ CONFIGS = [(init, lr) for init in INIT_STD for lr in LEARNING_RATES]
 NORMS = {"none": None, "BatchNorm": norms.BatchNorm, "LayerNorm": norms.LayerNorm}
 ACTIVATIONS = {"relu": jax.nn.relu, "tanh": jnp.tanh}
 
+
 class DeepMLP(nnx.Module):
     """DEPTH hidden layers of Linear -> normalization (or nothing) -> activation, then a linear
     head. Normalizing before the activation is where the BatchNorm paper puts it."""
@@ -182,6 +183,7 @@ def train_all(norm, train_data, test_data):
               for init in INIT_STD}  # one start per init, shared by its learning rates
     created = [state_lib.create(models[init], sgd(lr), seed=0) for init, lr in CONFIGS]
     graphdef = created[0][0]
+    # Each network's update reads its learning rate from its own optimizer state, not this one.
     train_step = step.vmapped_train_step(graphdef, loss_fn, sgd(LEARNING_RATES[0]))
     both_modes = jax.jit(jax.vmap(
         lambda params, model_state: jnp.stack([
@@ -236,13 +238,14 @@ def compare_norms(train_data, test_data, probe):
             if not np.isfinite(result["finals"][lr]):
                 continue
             trained = state_lib.unstack(state, columns[lr])
-            test_loss, test_accuracy = evaluate(graphdef, trained.params, trained.model_state, test_data)
-            result.update({"best lr": lr, "trained": statistics(graphdef, trained.params, trained.model_state, probe),
+            params, model_state = trained.params, trained.model_state
+            test_loss, test_accuracy = evaluate(graphdef, params, model_state, test_data)
+            result.update({"best lr": lr, "trained": statistics(graphdef, params, model_state, probe),
                            "test loss": float(test_loss), "test accuracy": float(test_accuracy)})
             if bn_checks:
                 result["bn checks"] = {k: bn_checks[k][columns[lr]] for k in BN_CHECKS}
                 result["recomputed"] = float(accuracy_with_recomputed_statistics(
-                    graphdef, trained.params, trained.model_state, train_data, test_data))
+                    graphdef, params, model_state, train_data, test_data))
     return results
 
 
