@@ -152,7 +152,7 @@ class WaveNetLM(RecomputeDecoding, nnx.Module):
         # convolution of kernel 2 and dilation d, y[s] = [x[s - d], x[s]] W, shortens the
         # sequence by d, ending at length T. It is written as one matmul on the sequence beside
         # its shifted copy: the same numbers as lax.conv_general_dilated (a test checks), which
-        # on XLA:CPU ran about 20x slower inside the loop's lax.scan (steps_per_call; measured
+        # on XLA:CPU ran 20-30x slower inside the loop's lax.scan (steps_per_call; measured
         # by tests/benchmarks/wavenet_forms.py).
         pad = self.context - 1
         x_BLC = take_rows(self.token_embedding, jnp.pad(idx_BT, ((0, 0), (pad, 0))))
