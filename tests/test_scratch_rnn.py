@@ -26,8 +26,12 @@ def jax_loss(params, inputs_BT, targets_BT, h0_BH, probes_TBH, activation, trunc
     return -(picked * valid).sum() / valid.sum()
 
 
+SLOW = pytest.mark.slow  # the same check on other settings; CI runs the first two
+
+
 @pytest.mark.parametrize("activation, truncate, last_only", [
-    ("tanh", None, False), ("relu", None, False), ("tanh", 4, False), ("tanh", None, True)])
+    ("tanh", None, False), ("tanh", 4, False), pytest.param("relu", None, False, marks=SLOW),
+    pytest.param("tanh", None, True, marks=SLOW)])
 def test_bptt_matches_jax_grad(activation, truncate, last_only):
     jax.config.update("jax_enable_x64", True)
     try:
