@@ -22,6 +22,7 @@ from jaxdl.errors import ConfigError
 
 Preset = Callable[[ml_collections.ConfigDict], None]
 
+MESH_AXES = ("data", "fsdp", "model")
 # Logical axis -> mesh axes. Models name logical axes; this table decides where they live.
 # Batch is split over every data-parallel axis; weights are split over fsdp (their "embed" side)
 # and model (their "mlp"/"heads"/"vocab" side).
@@ -169,6 +170,27 @@ class Regex:
         return None
 
 
+@dataclasses.dataclass(frozen=True)
+class Check:
+    """A value that `accepts(value)` is true of; `text` says what that is."""
+
+    accepts: Callable[[object], bool]
+    text: str
+
+    def problem(self, value) -> str | None:
+        return None if self.accepts(value) else f"must be {self.text}"
+
+
+def _are_sharding_rules(rules) -> bool:
+    def mesh_axes(axes):
+        names = axes if isinstance(axes, (tuple, list)) else (axes,)
+        return axes is None or all(name in MESH_AXES for name in names)
+
+    return isinstance(rules, (tuple, list)) and all(
+        isinstance(rule, (tuple, list)) and len(rule) == 2 and isinstance(rule[0], str)
+        and mesh_axes(rule[1]) for rule in rules)
+
+
 def count(low: int = 1, high: int = MAX_COUNT, also: tuple = ()) -> Range:
     """An integer count or size, at least `low` (1 unless zero means something)."""
     return Range(low, high, integer=True, also=also)
@@ -205,6 +227,8 @@ BASE_RULES = {
     "mesh.data": count(also=(-1,)),
     "mesh.fsdp": count(),
     "mesh.model": count(),
+    "sharding_rules": Check(_are_sharding_rules, "pairs (logical axis, mesh axis, axes or None) "
+                            f"over the mesh axes {', '.join(MESH_AXES)}"),
 }
 
 
