@@ -58,6 +58,8 @@ def flag_error(error: Exception) -> ConfigError | None:
             error = error.args[0]
         text = str(error.args[0]) if error.args else str(error)
         return ConfigError(f"unknown config key {_one_line(text.replace(chr(39), ''))}")
+    if isinstance(error, ValueError) and str(error).startswith("Could not parse"):
+        return ConfigError(f"malformed config key: {_one_line(str(error).split(':')[0])}")
     if isinstance(error, OSError) and "config file" in str(error):  # config_flags' wording
         reason = str(error).strip().splitlines()[-1].strip()
         if "No such file" in reason:
