@@ -5,6 +5,8 @@ Code that needs an optional module imports it where it is used (not at the top o
 an entry point imports), so that the command line can turn the ImportError into that line.
 """
 
+import importlib
+
 from jaxdl.errors import MissingExtra
 
 # Top-level module name -> the extra that installs it (keep in step with pyproject.toml).
@@ -31,3 +33,12 @@ def missing_extra(error: ImportError) -> MissingExtra | None:
     extra = EXTRA_OF_MODULE[module]
     return MissingExtra(f"{module} is not installed; it comes with the {extra} extra: "
                         f"pip install 'jaxdl[{extra}]'")
+
+
+def require(module: str) -> None:
+    """Imports `module` now, so that a missing optional dependency fails before slow work does,
+    as a MissingExtra naming its pip command."""
+    try:
+        importlib.import_module(module)
+    except ImportError as error:
+        raise (missing_extra(error) or error) from None

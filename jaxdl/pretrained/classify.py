@@ -11,7 +11,7 @@ import numpy as np
 from absl import flags, logging
 from flax import nnx
 
-from jaxdl import cli
+from jaxdl import cli, extras
 from jaxdl.errors import ConfigError, UserError
 from jaxdl.pretrained import weights
 
@@ -36,7 +36,7 @@ def main(argv):
     if not paths:
         raise ConfigError("Name at least one image file.")
     logging.set_verbosity(logging.WARNING)  # no INFO lines about absent accelerators
-    from jaxdl.pretrained import imagenet  # noqa: F401: without PIL, fail before loading weights
+    extras.require("PIL")  # without the pretrained extra, fail before loading weights
     try:
         results = top_labels(weights.pretrained(MODEL.value), paths, TOP.value)
     except OSError as error:  # an image file that is missing or not an image
