@@ -90,8 +90,13 @@ def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module:
     takes = inspect.signature(build.__init__ if isinstance(build, type) else build).parameters
     if "image_size" in takes:
         hyper.setdefault("image_size", spec.image_size)
-    return vision.build(cfg.model.name, num_classes=spec.num_classes,
-                        in_channels=spec.in_channels, rngs=rngs, **hyper)
+    try:
+        return vision.build(cfg.model.name, num_classes=spec.num_classes,
+                            in_channels=spec.in_channels, rngs=rngs, **hyper)
+    except ZeroDivisionError:  # a layer of zero inputs: pooling left nothing of the image
+        raise ConfigError(f"{spec.image_size}x{spec.image_size} images are too small for "
+                          f"--config.model.name={cfg.model.name}: set a larger "
+                          "--config.data.image_size.") from None
 
 
 def build_data(cfg) -> Data:
