@@ -13,7 +13,9 @@ import pytest
 
 from jaxdl import checkpoint, cli, config, extras, train, workdir
 from jaxdl.errors import ConfigError, WorkdirBusy
+from jaxdl.pretrained import classify
 from jaxdl.tasks import nanogpt
+from test_fuzz_cli import outcome
 from testlib import REPO, load_config, shakespeare_corpus
 
 SMOKE = "--config=experiments/nanogpt/shakespeare_char.py:smoke"
@@ -50,6 +52,18 @@ def test_a_workdir_that_is_a_file(tmp_path):
     assert (tmp_path / "file").read_text() == "mine"
 
 
+# In CI in-process (the CLI's own parsing and exit classification, without starting Python
+# and JAX again); the same rows as commands in the slow tests below.
+@pytest.mark.parametrize("override, message", [
+    ("--config.data.batch_size=-4", "--config.data.batch_size=-4: must be >= 1."),
+    ("--config.train.steps=0", "--config.train.steps=0: must be >= 1."),
+])
+def test_a_negative_batch_size_and_zero_steps_in_process(tmp_path, override, message):
+    assert outcome("nanogpt", [override], tmp_path / "run") == (cli.USAGE, message)
+    assert not (tmp_path / "run").exists()  # refused before anything was created
+
+
+@pytest.mark.slow
 def test_a_negative_batch_size(tmp_path):
     code, err = command([SMOKE, "--config.data.batch_size=-4", f"--workdir={tmp_path / 'run'}"])
     assert code == 2
@@ -62,11 +76,22 @@ def test_a_negative_number_of_new_tokens(tmp_path):
     assert code == 2 and "--max_new_tokens=-5" in one_error_line(err)
 
 
+@pytest.mark.slow
 def test_zero_steps(tmp_path):
     code, err = command([SMOKE, "--config.train.steps=0", f"--workdir={tmp_path}"])
     assert code == 2 and one_error_line(err) == "error: --config.train.steps=0: must be >= 1."
 
 
+def test_classify_without_the_pretrained_extra_in_process(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "PIL", None)  # as if the package were not installed
+    with pytest.raises(ImportError) as error:
+        classify.main(["classify", str(tmp_path / "photo.jpg")])
+    assert cli.exit_status(error.value) == (
+        cli.RUNTIME, "PIL is not installed; it comes with the pretrained extra: "
+                     "pip install 'jaxdl[pretrained]'")
+
+
+@pytest.mark.slow
 def test_classify_without_the_pretrained_extra(tmp_path):
     # None in sys.modules makes `import PIL` fail as if the package were not installed.
     code, err = command([str(tmp_path / "photo.jpg")], prelude="sys.modules['PIL'] = None",
@@ -92,6 +117,8 @@ def test_a_second_run_on_a_busy_workdir_is_refused_and_the_first_finishes(tmp_pa
     from the command line; the first waits in build_data until the second has ended."""
     cfg = load_config("experiments/nanogpt/shakespeare_char.py", "smoke")
     cfg.data.corpus = shakespeare_corpus()
+    cfg.train.update(steps=2, eval_every=2, eval_steps=1)
+    cfg.checkpoint.every = 1
     second_ended = threading.Event()
 
     def build_data_after_the_second_run(c):
@@ -112,7 +139,7 @@ def test_a_second_run_on_a_busy_workdir_is_refused_and_the_first_finishes(tmp_pa
         first.join(timeout=300)
     assert code == 1 and f"(pid {os.getpid()})" in one_error_line(err)
     assert "final" in results, "the first run did not finish"
-    assert sorted(int(p.name) for p in (tmp_path / "checkpoints").iterdir()) == [25, 50]
+    assert sorted(int(p.name) for p in (tmp_path / "checkpoints").iterdir()) == [1, 2]
     _, saved_cfg, _ = checkpoint.load_model(tmp_path, nanogpt, log=lambda *_: None)
     assert saved_cfg.seed == cfg.seed  # the second run wrote nothing
     with workdir.exclusive(tmp_path):  # another training run; sampling may read meanwhile
