@@ -192,3 +192,13 @@ def test_every_extra_named_for_a_missing_module_is_in_pyproject():
 def test_errors_that_are_bugs_keep_their_traceback():
     assert cli.exit_status(ZeroDivisionError("division by zero")) is None
     assert cli.exit_status(ValueError("negative dimensions are not allowed")) is None
+
+
+def test_a_user_error_exits_with_one_line_unless_verbose(monkeypatch, capsys):
+    monkeypatch.delenv("JAXDL_VERBOSE", raising=False)
+    with pytest.raises(SystemExit) as exit_:
+        cli._exit_for(ConfigError("--config.x=1: must be\n  >= 2."))
+    assert exit_.value.code == cli.USAGE
+    assert capsys.readouterr().err == "error: --config.x=1: must be >= 2.\n"
+    monkeypatch.setenv("JAXDL_VERBOSE", "1")
+    assert cli._exit_for(ConfigError("x")) is None  # the caller re-raises: the traceback shows
