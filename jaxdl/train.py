@@ -151,7 +151,7 @@ def fit(cfg: ml_collections.ConfigDict, workdir, task, devices=None) -> dict[str
     anything is built or written; a workdir that another run is training in is refused.
     """
     config_lib.validate(cfg, task)
-    workdir = workdir_lib.prepare(workdir)
+    workdir = workdir_lib.create(workdir)
     with workdir_lib.exclusive(workdir):
         return _fit(cfg, workdir, task, devices)
 

@@ -22,7 +22,7 @@ from jaxdl.errors import ConfigError, UserError, WorkdirBusy
 LOCK_FILE = "run.lock"
 
 
-def prepare(workdir) -> pathlib.Path:
+def create(workdir) -> pathlib.Path:
     """Creates `workdir` (and its parents) if needed; a path that exists and is not a folder is
     a ConfigError naming --workdir."""
     workdir = pathlib.Path(workdir)
