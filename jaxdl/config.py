@@ -127,7 +127,8 @@ class Range:
         if value in self.also and not isinstance(value, bool):
             return None
         number_type = int if self.integer else (int, float)
-        if isinstance(value, bool) or not isinstance(value, number_type) or not math.isfinite(value):
+        if (isinstance(value, bool) or not isinstance(value, number_type)
+                or not math.isfinite(value)):
             return f"must be {'an integer' if self.integer else 'a finite number'} {self._text()}"
         if self.integer and value > self.high == MAX_COUNT:
             return f"must be at most {MAX_COUNT} (JAX counts in int32)"
