@@ -9,9 +9,11 @@ import tomllib
 import types
 
 import jax
+import numpy as np
 import pytest
 
 from jaxdl import checkpoint, cli, config, extras, train, workdir
+from jaxdl.data.arrays import shuffled_batches
 from jaxdl.errors import ConfigError, WorkdirBusy
 from jaxdl.pretrained import classify
 from jaxdl.tasks import nanogpt
@@ -202,3 +204,10 @@ def test_a_user_error_exits_with_one_line_unless_verbose(monkeypatch, capsys):
     assert capsys.readouterr().err == "error: --config.x=1: must be >= 2.\n"
     monkeypatch.setenv("JAXDL_VERBOSE", "1")
     assert cli._exit_for(ConfigError("x")) is None  # the caller re-raises: the traceback shows
+
+
+def test_a_batch_of_one_row_streams():
+    # Found by the fuzzer: an endless grain stream of 1-row batches overflowed len().
+    stream = iter(shuffled_batches({"x": np.arange(5)}, batch_size=1, seed=0).to_iter_dataset())
+    rows = [int(next(stream)["x"][0]) for _ in range(10)]
+    assert sorted(rows[:5]) == sorted(rows[5:]) == [0, 1, 2, 3, 4]  # each epoch a permutation
