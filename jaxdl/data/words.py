@@ -23,14 +23,52 @@ from __future__ import annotations
 import collections
 import dataclasses
 import functools
+import hashlib
+import os
+import pathlib
 import re
+import zipfile
 
 import grain
 import numpy as np
 
+from jaxdl.data import sources
 from jaxdl.errors import UserError
 
 _WORD = re.compile(r"[a-z]+")
+# text8 (Matt Mahoney): the first 10^8 bytes of an English Wikipedia dump reduced to lower-case
+# words. The zip is what is downloaded; the extracted file is what is kept and read.
+TEXT8_ZIP = ("text8.zip", "https://mattmahoney.net/dc/text8.zip",
+             "a6640522afe85d1963ad56c05b0ede0a0c000dddc9671758a6cc09b7a38e5232")
+TEXT8_SHA256 = "6e890197040d37d85beb962ae1f041ff1d9a9ca8d20c7d99c85027eebf51dca7"
+
+
+def text8() -> str:
+    """text8's 100,000,000 characters: ``$JAXDL_DATA_DIR/text8``, the cache, else downloaded.
+
+    Both the zip and the extracted file are checked against their pinned sha256.
+    """
+    folders = [os.environ.get("JAXDL_DATA_DIR"), str(sources.cache_dir())]
+    for folder in filter(None, folders):
+        path = pathlib.Path(folder).expanduser() / "text8"
+        if path.is_file():
+            return _checked_text8(path.read_bytes(), path)
+    archive = sources.data_file(*TEXT8_ZIP)
+    with zipfile.ZipFile(archive) as z:
+        data = z.read("text8")
+    target = sources.cache_dir() / "text8"
+    _checked_text8(data, archive)
+    target.write_bytes(data)
+    archive.unlink()  # the extracted file is what later runs read
+    return data.decode("ascii")
+
+
+def _checked_text8(data: bytes, path) -> str:
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != TEXT8_SHA256:
+        raise UserError(f"{path} has sha256 {actual}, expected {TEXT8_SHA256}: not text8. "
+                        f"Replace or delete it.")
+    return data.decode("ascii")
 
 
 def plays_words(text: str) -> list[str]:
