@@ -90,10 +90,11 @@ def wordsim353() -> list[tuple[str, str, float]]:
     return [(a.lower(), b.lower(), float(score)) for a, b, score in rows if score]
 
 
-def analogy_accuracy(vectors: WordVectors, sections, restrict: int = 30_000,
-                     batch: int = 512) -> dict[str, tuple[int, int, int]]:
+def analogy_accuracy(vectors: WordVectors, sections,
+                     restrict: int = 30_000) -> dict[str, tuple[int, int, int]]:
     """Section -> (correct, answered, asked); plus "semantic", "syntactic" and "total"."""
     unit = vectors.unit[:restrict]
+    batch = max(16, 2**24 // len(unit))  # questions per matmul: ~64 MB of cosines
     index = {w: i for w, i in vectors.index.items() if i < restrict}
     results = {}
     for name, questions in sections.items():
