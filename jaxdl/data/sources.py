@@ -43,6 +43,8 @@ import tempfile
 import urllib.error
 import urllib.request
 
+from jaxdl.errors import DataUnavailableError
+
 __all__ = ["Corpus", "DataUnavailableError", "data_file", "load_text", "split_text"]
 
 # Corpora kept as files: name -> (filename, canonical URL, sha256 of the bytes).
@@ -72,10 +74,6 @@ class Corpus:
     name: str
     text: str
     origin: str
-
-
-class DataUnavailableError(FileNotFoundError):
-    """A data file is neither on disk nor downloadable; the message says how to provide it."""
 
 
 def load_text(name: str) -> Corpus:
