@@ -19,6 +19,7 @@ PROBES = ["king", "love", "france", "sword", "death", "night", "good", "father"]
 
 
 def build_config():
+    """The skip-gram run on the plays; the presets change model, corpus or length."""
     cfg = config_lib.base_config()
     cfg.data.update(
         corpus="shakespeare_plays",  # or text8 (downloaded once, sha256-checked), tiny_shakespeare
@@ -47,12 +48,8 @@ def text8(cfg):
     cfg.checkpoint.every = 10_000
 
 
-def smoke(cfg):
-    cfg.data.update(batch_size=64)
-    cfg.model.dim = 16
-    cfg.train.update(steps=20, log_every=10, eval_every=10, eval_steps=2)
-    cfg.checkpoint.every = 10
-    cfg.opt.warmup_steps = 5
+smoke = config_lib.smoke(20, eval_every=10, checkpoint_every=10, data=dict(batch_size=64),
+                         model=dict(dim=16), train=dict(eval_steps=2))
 
 
 PRESETS = dict(cbow=cbow, text8=text8, smoke=smoke)
