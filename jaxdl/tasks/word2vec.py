@@ -7,6 +7,8 @@ and prints nearest neighbours, Google-analogy accuracy and WordSim-353 correlati
 (jaxdl/embeddings.py).
 """
 
+import functools
+
 import numpy as np
 from flax import nnx
 
@@ -55,8 +57,9 @@ smoke = config_lib.smoke(20, eval_every=10, checkpoint_every=10, data=dict(batch
 PRESETS = dict(cbow=cbow, text8=text8, smoke=smoke)
 
 
+@functools.lru_cache(maxsize=1)
 def corpus_words(name: str) -> tuple[list[str], str]:
-    """The corpus's words and a line saying where they came from."""
+    """The corpus's words and a line saying where they came from (kept: a few seconds to make)."""
     if name == "text8":
         return words.plain_words(words.text8()), "text8 (Mahoney; 100M chars of Wikipedia)"
     corpus = sources.load_text(name)  # plays-like: speeches opened by a speaker line
