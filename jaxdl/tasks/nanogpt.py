@@ -52,7 +52,7 @@ def build_data(cfg) -> Data:
         # tokens per character, which turns val/loss (nats per token) into bits per character.
         spec=dict(text.tokenizer_spec(tokenizer), val_tokens_per_char=len(val_ids) / len(val_text)),
         unit="tokens",
-        per_batch=cfg.data.batch_size * cfg.data.block_size,
+        units_per_batch=cfg.data.batch_size * cfg.data.block_size,
         description=(f"{corpus.origin}; {cfg.data.tokenizer} tokenizer, {tokenizer.vocab_size} "
                      f"tokens; {len(train_ids):,} train / {len(val_ids):,} val tokens"),
     )

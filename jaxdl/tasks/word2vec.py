@@ -82,7 +82,7 @@ def build_data(cfg) -> Data:
         train=iter(stream(train_ids, cfg.seed).to_iter_dataset()),
         eval={"val": lambda: (val[i] for i in range(cfg.train.eval_steps))},
         unit="examples",
-        per_batch=d.batch_size,
+        units_per_batch=d.batch_size,
         description=(f"{origin}; {len(vocab):,} words seen >= {d.min_count} times; "
                      f"{len(train_ids):,} train / {len(val_ids):,} held-out words"),
         spec=dict(vocab_size=len(vocab), words=list(vocab.words)),
