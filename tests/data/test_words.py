@@ -77,3 +77,10 @@ def test_cbow_batches_mark_the_shrunk_window():
         np.testing.assert_array_equal(context[valid] % 50, (center + offsets[valid]) % 50)
         reach = np.abs(offsets[valid]).max()
         assert valid[np.abs(offsets) <= reach].all() or center < 4 or center > 995
+
+
+def test_text8_with_other_bytes_is_refused_not_used(tmp_path, monkeypatch):
+    (tmp_path / "text8").write_text(" anarchism originated as a term of abuse")
+    monkeypatch.setenv("JAXDL_DATA_DIR", str(tmp_path))
+    with pytest.raises(UserError, match="sha256"):
+        words.text8()
