@@ -172,7 +172,8 @@ def gpt2_byte_names() -> dict[int, str]:
 
 
 def train(text: str, vocab_size: int) -> BPETokenizer:
-    """Learn ``vocab_size - 256`` merges on ``text``: each time, the most frequent adjacent pair.
+    """Learn ``vocab_size - 256`` merges on ``text`` (fewer if no adjacent pair is left): each
+    time, the most frequent adjacent pair.
 
     Counts pairs over the distinct pieces (weighted by how often each occurs), keeps the counts
     up to date after each merge by re-counting only the pieces that held the merged pair, and

@@ -11,6 +11,17 @@ from jaxdl.tasks import nanogpt
 from testlib import load_config, shakespeare_corpus
 
 
+def test_bpe_tokenizer_survives_spec_json():
+    tokenizer = text.build_tokenizer("bpe", "the cat sat on the mat with the hat. " * 20, 270)
+    spec = json.loads(json.dumps(text.tokenizer_spec(tokenizer)))
+    assert spec["tokenizer"] == "bpe" and spec["vocab_size"] == 270 and len(spec["merges"]) == 14
+    rebuilt = text.tokenizer_from_spec(spec)
+    line = "the hat sat on the cat, naïvely 🙂"
+    np.testing.assert_array_equal(rebuilt.encode(line), tokenizer.encode(line))
+    assert rebuilt.decode(rebuilt.encode(line)) == line
+
+
+@pytest.mark.slow  # learns merges on all of tiny shakespeare's train split: ~10 s under load
 def test_bpe_option_trains_on_the_train_split_and_the_spec_rebuilds_it():
     cfg = load_config("experiments/nanogpt/shakespeare_char.py", "smoke,bpe")
     cfg.data.update(corpus=shakespeare_corpus(), bpe_vocab_size=300)
