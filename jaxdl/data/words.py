@@ -143,8 +143,12 @@ def distance_probabilities(window: int) -> np.ndarray:
 
 
 def batches(ids: np.ndarray, vocab: Vocabulary, *, model: str, batch_size: int, window: int,
-            negatives: int, subsample: float, seed: int) -> grain.MapDataset:
-    """An endless MapDataset of skip-gram (``model="skipgram"``) or CBOW (``"cbow"``) batches."""
+            negatives: int, subsample: float, seed: int, process_index: int = 0,
+            process_count: int = 1) -> grain.MapDataset:
+    """An endless MapDataset of skip-gram (``model="skipgram"``) or CBOW (``"cbow"``) batches.
+
+    Every process draws the same global batch and keeps its own rows (as ``text.random_windows``).
+    """
     if model not in ("skipgram", "cbow"):
         raise UserError(f"model.name {model!r} is not a word2vec model: choose skipgram or cbow")
     keep = keep_probabilities(vocab.counts, subsample)
@@ -159,7 +163,13 @@ def batches(ids: np.ndarray, vocab: Vocabulary, *, model: str, batch_size: int, 
         rng = np.random.default_rng([seed, epoch, 1])
         return ids[rng.random(len(ids)) < keep[ids]]
 
+    rows = batch_size // process_count
+    mine = slice(process_index * rows, (process_index + 1) * rows)
+
     def batch(i: int) -> dict[str, np.ndarray]:
+        return {key: value[mine] for key, value in global_batch(i).items()}
+
+    def global_batch(i: int) -> dict[str, np.ndarray]:
         stream = epoch_stream(i // per_epoch)
         rng = np.random.default_rng([seed, i])
         centers = rng.integers(0, len(stream), batch_size)

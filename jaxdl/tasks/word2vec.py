@@ -9,6 +9,7 @@ and prints nearest neighbours, Google-analogy accuracy and WordSim-353 correlati
 
 import functools
 
+import jax
 import numpy as np
 from flax import nnx
 
@@ -75,7 +76,9 @@ def build_data(cfg) -> Data:
 
     def stream(ids, seed):
         return words.batches(ids, vocab, model=cfg.model.name, batch_size=d.batch_size,
-                             window=d.window, negatives=d.negatives, subsample=d.subsample, seed=seed)
+                             window=d.window, negatives=d.negatives, subsample=d.subsample,
+                             seed=seed, process_index=jax.process_index(),
+                             process_count=jax.process_count())
 
     val = stream(val_ids, cfg.seed + 1)
     return Data(

@@ -58,6 +58,10 @@ def test_skipgram_batches_are_pairs_within_the_window_and_deterministic():
     b = ds[3]
     assert b["center"].shape == b["context"].shape == (64,) and b["negatives"].shape == (64, 5)
     np.testing.assert_array_equal(words.batches(ids, vocab, **kwargs)[3]["negatives"], b["negatives"])
+    # Two processes: each keeps its half of the same global batch.
+    halves = [words.batches(ids, vocab, **kwargs, process_index=p, process_count=2)[3] for p in (0, 1)]
+    for key in b:
+        np.testing.assert_array_equal(np.concatenate([h[key] for h in halves]), b[key])
     # Without subsampling, every pair (center, context) must occur in the stream within 3 words.
     near = {(ids[i], ids[j]) for i in range(len(ids)) for j in range(i - 3, i + 4)
             if j != i and 0 <= j < len(ids)}
