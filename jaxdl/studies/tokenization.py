@@ -61,12 +61,15 @@ def vocabulary_table(train_text: str, test_text: str, found: dict) -> list[dict]
 
 
 def bits_per_char(workdir) -> dict:
-    """A nanoGPT run's final val/loss (nats per token) / ln 2 * the val text's tokens per char."""
+    """A nanoGPT run's val/loss (nats per token) / ln 2 * the val text's tokens per char: at the
+    end (`bits_per_char`) and at every evaluation (`curve`: [(step, bits per char)])."""
     cfg, spec = read_run(workdir)
-    final = [m for m in read_metrics(workdir) if "val/loss" in m][-1]
+    evals = [m for m in read_metrics(workdir) if "val/loss" in m]
     ratio = spec.val_tokens_per_char
+    to_bits = ratio / math.log(2)
     return dict(tokenizer=cfg.data.get("tokenizer", "char"), vocab=spec.vocab_size,
-                steps=final["step"], tokens_per_step=cfg.data.batch_size * cfg.data.block_size,
-                val_loss=final["val/loss"], tokens_per_char=ratio,
+                steps=evals[-1]["step"], tokens_per_step=cfg.data.batch_size * cfg.data.block_size,
+                val_loss=evals[-1]["val/loss"], tokens_per_char=ratio,
                 chars_per_block=cfg.data.block_size / ratio,
-                bits_per_char=final["val/loss"] / math.log(2) * ratio)
+                bits_per_char=evals[-1]["val/loss"] * to_bits,
+                curve=[(m["step"], m["val/loss"] * to_bits) for m in evals])
