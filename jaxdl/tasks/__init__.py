@@ -25,6 +25,7 @@ REGISTRY = {
     "cnn": "jaxdl.tasks.image",
     "vit": "jaxdl.tasks.image",
     "transfer": "jaxdl.tasks.transfer",
+    "word2vec": "jaxdl.tasks.word2vec",
 }
 
 
