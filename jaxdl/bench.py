@@ -12,19 +12,19 @@ jnp.dot and NumPy's matmul, so that a slow XLA matmul cannot inflate MFU) or tak
 published dense bf16 peaks for GPUs and TPUs. The last line is one JSON object.
 """
 
-import importlib
 import json
 import statistics
 import time
 
 import jax
 import jax.numpy as jnp
+import ml_collections
 import numpy as np
 from absl import app, flags
 from flax import nnx
 
 from jaxdl import state as state_lib
-from jaxdl import train
+from jaxdl import tasks, train
 from jaxdl.cli import CONFIG
 from jaxdl.nn.gpt import GPT
 from jaxdl.runtime import keep_freed_memory
@@ -168,8 +168,8 @@ def bench_train(cfg, task) -> dict:
 
 
 def bench_sample(cfg, task) -> dict:
-    task.build_data(cfg, None)  # fills the data-derived config fields (vocabulary size)
-    model = task.build_model(cfg, nnx.Rngs(cfg.seed))
+    spec = ml_collections.ConfigDict(task.build_data(cfg).spec)  # the vocabulary size
+    model = task.build_model(cfg, spec, nnx.Rngs(cfg.seed))
     batch, n = SAMPLE_BATCH.value, NEW_TOKENS.value
     prompt = np.zeros((batch, 1), np.int32)
     key = jax.random.PRNGKey(0)
@@ -199,7 +199,7 @@ def main(argv):
     if CONFIG.value is None:
         raise app.UsageError("--config is required")
     keep_freed_memory()  # as the training command does (jaxdl.cli)
-    task = importlib.import_module(f"jaxdl.experiments.{argv[1]}")
+    task = tasks.get(argv[1])
     result = (bench_train if WHAT.value == "train" else bench_sample)(CONFIG.value, task)
     print(json.dumps(result), flush=True)
 

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from jaxdl import train
-from jaxdl.data import names
+from jaxdl import checkpoint, train
+from jaxdl.data import names, sources
+from jaxdl.data.arrays import whole_split
 from jaxdl.errors import UserError
-from jaxdl.experiments import makemore
+from jaxdl.tasks import makemore
 from jaxdl.logging import read_metrics
 from jaxdl.nn.gpt import GPT
 from testlib import has_data_file, load_config
@@ -51,7 +52,7 @@ def test_lectures_split_is_pythons_shuffle():
 def test_whole_split_pads_with_empty_rows():
     tokenizer = names.tokenizer_for(WORDS)
     rows = names.encode(WORDS[:13], tokenizer, length=9)
-    batch = names.whole_split(rows, multiple=8)
+    batch = whole_split(rows, multiple=8, fill={"targets": -1})
     assert len(batch["inputs"]) == 16
     assert (batch["targets"][13:] == -1).all() and (batch["inputs"][13:] == 0).all()
     np.testing.assert_array_equal(batch["targets"][:13], rows["targets"])
@@ -120,3 +121,20 @@ def test_packed_names_give_the_padded_batchs_loss_and_gradients():
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
     with pytest.raises(UserError, match="raise data.pack_rows"):
         names.pack(rows, num_rows=1, length=32)
+
+
+@needs_names
+def test_a_block_size_the_user_set_is_kept_or_refused_never_replaced(tmp_path):
+    """data.block_size=0 takes the longest name + 1 (spec.json records it); a longer value is
+    used as given; a shorter one is an error naming the key. config.json is the command's."""
+    cfg = config("transformer")
+    longest = max(map(len, sources.load_text(cfg.data.corpus).text.split()))
+    assert makemore.build_data(cfg).spec["block_size"] == longest + 1
+    cfg.data.block_size = 20
+    train.fit(cfg, tmp_path, makemore, devices=jax.devices()[:1])
+    config_json, spec = checkpoint.read_run(tmp_path)
+    assert config_json.data.block_size == cfg.data.block_size == 20 and spec.block_size == 20
+    assert "vocab" not in config_json.data and len(spec.vocab) == spec.vocab_size
+    cfg.data.block_size = 8
+    with pytest.raises(UserError, match="data.block_size=8 is shorter than the longest name"):
+        makemore.build_data(cfg)

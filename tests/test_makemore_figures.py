@@ -1,13 +1,15 @@
 """The makemore figures: each drawing function writes a PNG from small inputs; PCA is exact."""
 
 import jax
+import ml_collections
 import numpy as np
 import pytest
 
 from flax import nnx
 
 from jaxdl import mesh as mesh_lib, train
-from jaxdl.experiments import makemore, makemore_figures as figures
+from jaxdl.experiments import makemore_figures as figures
+from jaxdl.tasks import makemore
 from testlib import has_data_file, load_config
 
 
@@ -57,7 +59,8 @@ def test_whole_split_loss_is_the_loops_val_loss():
     [val_batch] = run.data.eval["val"]()
     expected = float(run.eval_step(state, put(val_batch))["loss"])
     model = nnx.merge(run.graphdef, state.params, state.rest)
-    losses = figures.split_losses(model, cfg, rows_per_call=512)
+    spec = ml_collections.ConfigDict(run.data.spec)
+    losses = figures.split_losses(model, cfg, spec, rows_per_call=512)
     assert set(losses) == {"train", "val"}
     assert losses["val"] == pytest.approx(expected, abs=1e-5)
 

@@ -20,14 +20,15 @@ import time
 
 import jax
 import jax.numpy as jnp
+import ml_collections
 from flax import nnx
 
 from jaxdl import mesh as mesh_lib
 from jaxdl import train
 from jaxdl.bench import call_times
-from jaxdl.experiments import makemore, nanogpt
 from jaxdl.runtime import keep_freed_memory
 from jaxdl.sample import _extend
+from jaxdl.tasks import makemore, nanogpt
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
@@ -113,8 +114,8 @@ def dispatch_cost() -> None:
 
 def decode_cost() -> None:
     cfg = config("experiments/nanogpt/shakespeare_char.py", "cpu")
-    nanogpt.build_data(cfg, None)
-    model = nanogpt.build_model(cfg, nnx.Rngs(0))
+    spec = ml_collections.ConfigDict(nanogpt.build_data(cfg).spec)
+    model = nanogpt.build_model(cfg, spec, nnx.Rngs(0))
     model.eval()
     graphdef, state = nnx.split(model)
     leaves, treedef = jax.tree.flatten(state)
