@@ -52,11 +52,13 @@ def q_sample(abar_T: jax.Array, x0: jax.Array, t_B: jax.Array, noise: jax.Array)
 
 
 def simple_loss(eps_fn: EpsFn, abar_T, x0: jax.Array, key: jax.Array) -> jax.Array:
-    """Ho et al.'s L_simple: mean squared error of the predicted noise at a uniform random step."""
+    """Ho et al.'s L_simple per example [B]: the mean squared error of the predicted noise at a
+    uniform random step."""
     t_key, noise_key = jax.random.split(key)
     t_B = jax.random.randint(t_key, (len(x0),), 0, len(abar_T))
     noise = jax.random.normal(noise_key, x0.shape)
-    return jnp.mean(jnp.square(eps_fn(q_sample(abar_T, x0, t_B, noise), t_B) - noise))
+    error = jnp.square(eps_fn(q_sample(abar_T, x0, t_B, noise), t_B) - noise)
+    return error.reshape(len(x0), -1).mean(-1)
 
 
 def guided(eps_fn: Callable, labels_B: jax.Array, null_label: int, scale: float) -> EpsFn:

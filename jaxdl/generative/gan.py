@@ -23,19 +23,27 @@ from flax import nnx
 from jaxdl.errors import UserError
 
 
-def discriminator_loss(real_logits, fake_logits, kind: str) -> jax.Array:
+def _mean(values, mask):
+    """Mean over the rows whose mask is 1 (all rows without a mask)."""
+    values = values.reshape(len(values))
+    if mask is None:
+        return jnp.mean(values)
+    return (values * mask).sum() / jnp.maximum(mask.sum(), 1.0)
+
+
+def discriminator_loss(real_logits, fake_logits, kind: str, mask=None) -> jax.Array:
     if kind == "non_saturating":
-        return jnp.mean(jax.nn.softplus(-real_logits)) + jnp.mean(jax.nn.softplus(fake_logits))
+        return _mean(jax.nn.softplus(-real_logits), mask) + _mean(jax.nn.softplus(fake_logits), mask)
     if kind == "hinge":
-        return jnp.mean(jax.nn.relu(1 - real_logits)) + jnp.mean(jax.nn.relu(1 + fake_logits))
+        return _mean(jax.nn.relu(1 - real_logits), mask) + _mean(jax.nn.relu(1 + fake_logits), mask)
     raise UserError(f"Unknown GAN loss {kind!r}: choose non_saturating or hinge.")
 
 
-def generator_loss(fake_logits, kind: str) -> jax.Array:
+def generator_loss(fake_logits, kind: str, mask=None) -> jax.Array:
     if kind == "non_saturating":
-        return jnp.mean(jax.nn.softplus(-fake_logits))
+        return _mean(jax.nn.softplus(-fake_logits), mask)
     if kind == "hinge":
-        return -jnp.mean(fake_logits)
+        return -_mean(fake_logits, mask)
     raise UserError(f"Unknown GAN loss {kind!r}: choose non_saturating or hinge.")
 
 
@@ -45,15 +53,17 @@ def frozen(module: nnx.Module) -> nnx.Module:
     return nnx.merge(graphdef, jax.lax.stop_gradient(state))
 
 
-def two_player_loss(generator, discriminator, real, z, kind: str):
-    """(L_D + L_G, metrics); see the module docstring for why one scalar trains both."""
+def two_player_loss(generator, discriminator, real, z, kind: str, mask=None):
+    """(L_D + L_G, metrics); see the module docstring for why one scalar trains both. `mask`
+    (1 = a real row) leaves padded rows of an evaluation batch out of the means."""
     fake = generator(z)
     d_real = discriminator(real)
     d_fake = discriminator(jax.lax.stop_gradient(fake))
-    d_loss = discriminator_loss(d_real, d_fake, kind)
-    g_loss = generator_loss(frozen(discriminator)(fake), kind)
+    d_loss = discriminator_loss(d_real, d_fake, kind, mask)
+    g_loss = generator_loss(frozen(discriminator)(fake), kind, mask)
     metrics = {"d_loss": d_loss, "g_loss": g_loss,
-               "d_real": jnp.mean(jax.nn.sigmoid(d_real)), "d_fake": jnp.mean(jax.nn.sigmoid(d_fake))}
+               "d_real": _mean(jax.nn.sigmoid(d_real), mask),
+               "d_fake": _mean(jax.nn.sigmoid(d_fake), mask)}
     return d_loss + g_loss, metrics
 
 

@@ -24,6 +24,10 @@ REGISTRY = {
     "cnn": "jaxdl.tasks.image",
     "vit": "jaxdl.tasks.image",
     "transfer": "jaxdl.tasks.transfer",
+    "autoencoder": "jaxdl.tasks.autoencoder",
+    "vae": "jaxdl.tasks.vae",
+    "gan": "jaxdl.tasks.gan",
+    "diffusion": "jaxdl.tasks.diffusion",
 }
 
 

@@ -109,7 +109,7 @@ def test_x0_prediction_inverts_the_forward_process():
 def test_simple_loss_is_the_mean_square_of_the_noise_for_a_zero_network():
     abar = diffusion.alpha_bars("linear", 1000)
     loss = diffusion.simple_loss(lambda x, t: jnp.zeros_like(x), abar,
-                                 jnp.zeros((16, 16, 16)), jax.random.key(5))
+                                 jnp.zeros((16, 16, 16)), jax.random.key(5)).mean()
     assert abs(float(loss) - 1.0) < 0.05  # 4,096 squared standard normals: sd 0.022
 
 
