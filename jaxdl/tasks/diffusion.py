@@ -7,6 +7,7 @@ training, so that one network gives both the conditional and the unconditional p
 guidance mixes. The math lives in `jaxdl.generative.diffusion`.
 """
 
+import functools
 import time
 
 import jax
@@ -101,21 +102,19 @@ def generate(model: Diffusion, shape, *, steps: int, method: str = "ddim", eta: 
     labels_all = np.arange(num, dtype=np.int32) % model.num_classes if conditional else None
     graphdef, state = nnx.split(model)
 
-    @jax.jit
-    def run(state, labels, key):
+    @functools.partial(jax.jit, static_argnames="n")
+    def run(state, labels, key, n):
         m = nnx.merge(graphdef, state)
         eps_fn = noise_predictor(m, labels, guidance)
-        n = len(key) if labels is None else len(labels)
-        return diffusion.sample(eps_fn, m.alpha_bars(), (n, *shape[1:]), key[0], steps=steps,
+        return diffusion.sample(eps_fn, m.alpha_bars(), (n, *shape[1:]), key, steps=steps,
                                 method=method, eta=eta, trajectory=trajectory)
 
     outputs, paths, seconds = [], None, 0.0
     for i, start in enumerate(range(0, num, batch_size)):
         n = min(batch_size, num - start)
         labels = None if labels_all is None else jnp.asarray(labels_all[start:start + n])
-        # key [n] only carries the batch size when there are no labels
-        key = jax.random.split(jax.random.fold_in(jax.random.key(seed), i), n)
-        compiled = run.lower(state, labels, key).compile()
+        key = jax.random.fold_in(jax.random.key(seed), i)
+        compiled = run.lower(state, labels, key, n=n).compile()
         started = time.perf_counter()
         result = jax.block_until_ready(compiled(state, labels, key))
         seconds += time.perf_counter() - started
@@ -129,16 +128,16 @@ def generate(model: Diffusion, shape, *, steps: int, method: str = "ddim", eta: 
 
 def sample_main(workdir, *, num_samples: int, steps: int, guidance: float, method: str,
                 eta: float, seed: int, out=None):
-    """The --mode=sample of the diffusion topic: a PNG grid of `num_samples` samples (classes
-    cycling along rows when the model is conditional) in the workdir."""
+    """The --mode=sample of the diffusion topic: a PNG grid of `num_samples` samples in the
+    workdir; with guidance > 0 and a conditional model, one class per column."""
     model, _, spec = checkpoint.load_model(workdir, build_model)
     shape = (num_samples, spec.image_size, spec.image_size, spec.in_channels)
     images, _, seconds = generate(model, shape, steps=steps, method=method, eta=eta,
-                                  guidance=guidance, seed=seed)
+                                  guidance=guidance, conditional=guidance > 0, seed=seed)
     print(f"{num_samples} samples, {method} {steps} steps, eta {eta}, guidance {guidance}: "
           f"{seconds:.2f} s ({num_samples / seconds:.1f} samples/s after compiling)", flush=True)
     name = f"samples_{method}{steps}_eta{eta:g}_g{guidance:g}_seed{seed}.png"
-    columns = spec.num_classes if model.num_classes and num_samples % spec.num_classes == 0 else 8
+    columns = spec.num_classes if model.num_classes and guidance > 0 else 8
     return generative.write_grid(images, out or f"{workdir}/{name}", columns=columns)
 
 
