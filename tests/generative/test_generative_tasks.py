@@ -17,6 +17,19 @@ from jaxdl.tasks import diffusion, gan
 from testlib import load_config
 
 
+@pytest.fixture(autouse=True)
+def compile_once(tmp_path_factory):
+    """The runs of a test compile the same initialization (and mostly the same steps): a
+    persistent compilation cache for this file's tests spares the repeats."""
+    saved = {name: getattr(jax.config, name) for name in
+             ("jax_compilation_cache_dir", "jax_persistent_cache_min_compile_time_secs")}
+    jax.config.update("jax_compilation_cache_dir", str(tmp_path_factory.mktemp("xla_cache")))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+    yield
+    for name, value in saved.items():
+        jax.config.update(name, value)
+
+
 def _gan_config(**generator_opt):
     cfg = load_config("experiments/gan/fashion_mnist.py", "digits,smoke")
     cfg.train.update(steps=1, eval_every=1, log_every=1)  # one step: see the test
@@ -36,6 +49,7 @@ def _leaves(model):
             for name in ("generator", "discriminator")}
 
 
+@pytest.mark.slow  # three compilations of a training run: minutes on a busy 2-core machine
 def test_gan_step_moves_each_player_by_its_own_optimizer(tmp_path):
     devices = jax.devices()[:1]
     cfg = _gan_config()
@@ -45,7 +59,9 @@ def test_gan_step_moves_each_player_by_its_own_optimizer(tmp_path):
     train.fit(_gan_config(lr=0.0, min_lr=0.0), tmp_path / "frozen_g", gan, devices=devices)
     frozen = _player_params(tmp_path / "frozen_g")
     for a, b in zip(start["generator"], frozen["generator"]):
-        np.testing.assert_array_equal(a, b)  # lr 0: the generator did not move
+        # lr 0: the generator did not move (an eager and a jitted init may differ in the last
+        # bit; an Adam step would move it by about the learning rate, 2e-4)
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
     assert any(not np.allclose(a, b) for a, b in zip(start["discriminator"],
                                                       frozen["discriminator"]))
     train.fit(cfg, tmp_path / "both", gan, devices=devices)
@@ -93,6 +109,7 @@ def _metrics(workdir):
     return [json.loads(line) for line in (workdir / "metrics.jsonl").read_text().splitlines()]
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore")
 def test_diffusion_run_killed_and_resumed_matches_an_uninterrupted_one(tmp_path):
     devices = jax.devices()[:1]
