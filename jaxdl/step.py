@@ -35,19 +35,19 @@ def pure_train_step(graphdef: nnx.GraphDef, loss_fn: LossFn,
         rng = jax.random.fold_in(state.rng, state.step)
 
         def loss_of(params):
-            # nnx.merge reuses the Variable objects of the States it gets; `rest` is copied so
+            # nnx.merge reuses the Variable objects of the States it gets; model_state is copied so
             # that its variables belong to this trace and BatchNorm may update them here.
-            model = nnx.merge(graphdef, params, jax.tree.map(lambda x: x, state.rest))
+            model = nnx.merge(graphdef, params, jax.tree.map(lambda x: x, state.model_state))
             model.train()
             loss, metrics = loss_fn(model, batch, rng)
             return loss, (metrics, nnx.state(model, nnx.Not(nnx.Param)))
 
-        (loss, (metrics, rest)), grads = jax.value_and_grad(loss_of, has_aux=True)(state.params)
+        (loss, (metrics, model_state)), grads = jax.value_and_grad(loss_of, has_aux=True)(state.params)
         updates, opt_state = tx.update(grads, state.opt_state, state.params)
         new_state = state.replace(
             step=state.step + 1,
             params=optax.apply_updates(state.params, updates),
-            rest=rest,
+            model_state=model_state,
             opt_state=opt_state,
         )
         return new_state, {"loss": loss, "grad_norm": optax.tree.norm(grads), **metrics}
@@ -80,7 +80,7 @@ def make_eval_step(graphdef: nnx.GraphDef, loss_fn: LossFn, state_shardings, bat
     """The jitted, sharded eval step: (state, batch) -> {"loss": ..., **metrics}, model in eval mode."""
 
     def eval_step(state: TrainState, batch: dict) -> dict:
-        model = nnx.merge(graphdef, state.params, state.rest)
+        model = nnx.merge(graphdef, state.params, state.model_state)
         model.eval()
         loss, metrics = loss_fn(model, batch, state.rng)
         return {"loss": loss, **metrics}

@@ -70,7 +70,7 @@ def build_optimizer(cfg, task):
 
 
 @dataclasses.dataclass
-class Setup:
+class PreparedRun:
     """Everything a run is made of before its first step (also what `jaxdl.bench` times)."""
 
     mesh: jax.sharding.Mesh
@@ -102,7 +102,7 @@ class Setup:
         return results
 
 
-def setup(cfg: ml_collections.ConfigDict, task, devices=None) -> Setup:
+def prepare(cfg: ml_collections.ConfigDict, task, devices=None) -> PreparedRun:
     """Mesh, data, sharded initial state and the compiled-on-first-call steps of `task`."""
     steps_per_call = step_lib.check_steps_per_call(cfg)
     mesh = mesh_lib.make_mesh(cfg.mesh, devices)
@@ -113,7 +113,7 @@ def setup(cfg: ml_collections.ConfigDict, task, devices=None) -> Setup:
         lambda rngs: task.build_model(cfg, spec, rngs), cfg, tx, mesh)
     batch_sharding = mesh_lib.batch_sharding(mesh, cfg.sharding_rules)
     _check_batches(data, mesh, cfg.sharding_rules)
-    return Setup(
+    return PreparedRun(
         mesh=mesh,
         data=data,
         graphdef=graphdef,
@@ -152,7 +152,7 @@ def fit(cfg: ml_collections.ConfigDict, workdir, task, devices=None) -> dict[str
         raise UserError(f"train.steps={cfg.train.steps} must be at least 1.")
     workdir = pathlib.Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    run = setup(cfg, task, devices)
+    run = prepare(cfg, task, devices)
     data, k = run.data, run.steps_per_call
     _record("config.json", cfg.to_dict(), workdir)  # as the user's command resolved it
     _record("spec.json", data.spec, workdir)  # what the data decided
@@ -175,7 +175,7 @@ def fit(cfg: ml_collections.ConfigDict, workdir, task, devices=None) -> dict[str
 
     if int(run.state.step) >= cfg.train.steps:
         log(f"Already trained to step {int(run.state.step)}; raise --config.train.steps to go on.")
-    progress = Progress(cfg.train.steps, cfg.train.log_every, data.unit, data.per_batch, writer)
+    progress = Progress(cfg.train.steps, cfg.train.log_every, data.unit, data.units_per_batch, writer)
     last_eval = {}
     pending = None  # (step, metrics) dispatched but not yet read
 

@@ -47,7 +47,7 @@ def build_data(cfg) -> Data:
         # spec.json records the characters, so sampling needs no corpus.
         spec=dict(vocab=tokenizer.chars, vocab_size=tokenizer.vocab_size),
         unit="tokens",
-        per_batch=cfg.data.batch_size * cfg.data.block_size,
+        units_per_batch=cfg.data.batch_size * cfg.data.block_size,
         description=(f"{corpus.origin}; {tokenizer.vocab_size} characters; "
                      f"{len(train_text):,} train / {len(val_text):,} val tokens"),
     )
