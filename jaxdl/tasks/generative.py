@@ -77,7 +77,7 @@ def build_data(cfg) -> Data:
         eval={"val": eval_split("val")},
         final_eval={"test": eval_split("test")},
         unit="examples",
-        per_batch=d.batch_size,
+        units_per_batch=d.batch_size,
         description=(f"{d.dataset}: {height}x{width}x{channels} padded to {d.image_size}x"
                      f"{d.image_size}, {'binarized' if d.binarize else 'scaled to [-1, 1]'}; "
                      f"{sizes} (split seed {d.split_seed}); evaluated on the first "
