@@ -22,6 +22,7 @@ def test_timestep_embedding_matches_numpy():
     np.testing.assert_allclose(timestep_embedding(jnp.asarray(t), 8), want, atol=1e-4)
 
 
+@pytest.mark.slow  # building a UNet eagerly compiles an initializer per shape: minutes when busy
 def test_unet_maps_any_channels_and_listens_to_time_and_label():
     unet = UNet(3, 5, base_channels=8, channel_mults=(1, 2), attention_levels=(1,),
                 num_classes=4, groups=4, rngs=nnx.Rngs(0))
@@ -41,6 +42,7 @@ def test_unet_maps_any_channels_and_listens_to_time_and_label():
     assert not np.allclose(out[0], out[2], atol=1e-3)
 
 
+@pytest.mark.slow
 def test_encoder_decoder_shapes_and_a_clear_error_for_odd_sizes():
     enc = ConvEncoder(1, 6, image_size=16, widths=(4, 8), norm="group", rngs=nnx.Rngs(0))
     dec = ConvDecoder(3, 2, image_size=16, widths=(4, 8), norm="batch", rngs=nnx.Rngs(1))
