@@ -60,6 +60,7 @@ def test_ddim_step_with_eta_one_is_the_ddpm_step(clip):
                                    rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.slow  # two compiled 20-step scans; the step-level equivalence runs in CI
 def test_ddpm_and_ddim_eta_one_samplers_agree_with_the_same_key():
     abar = diffusion.alpha_bars("linear", 20)
     eps_fn = lambda x, t: 0.3 * x  # noqa: E731  any fixed network will do
@@ -69,8 +70,9 @@ def test_ddpm_and_ddim_eta_one_samplers_agree_with_the_same_key():
     np.testing.assert_allclose(ddpm, ddim, rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("method,steps,eta", [("ddpm", 20, 1.0), ("ddim", 10, 0.0),
-                                              ("ddim", 10, 1.0)])
+@pytest.mark.parametrize("method,steps,eta", [
+    pytest.param("ddpm", 20, 1.0, marks=pytest.mark.slow), ("ddim", 10, 0.0),
+    pytest.param("ddim", 10, 1.0, marks=pytest.mark.slow)])
 def test_samplers_recover_a_point_mass_with_its_exact_noise_predictor(method, steps, eta):
     # Data that is always c: the optimal noise prediction is (x_t - sqrt(abar_t) c)/sqrt(1-abar_t),
     # so every sampler must land on c exactly (up to float32).
@@ -106,6 +108,7 @@ def test_x0_prediction_inverts_the_forward_process():
     np.testing.assert_allclose(diffusion.predict_x0(x_t, noise, a, clip=False), x0, atol=2e-3)
 
 
+@pytest.mark.slow
 def test_simple_loss_is_the_mean_square_of_the_noise_for_a_zero_network():
     abar = diffusion.alpha_bars("linear", 1000)
     loss = diffusion.simple_loss(lambda x, t: jnp.zeros_like(x), abar,

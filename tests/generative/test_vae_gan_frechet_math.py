@@ -42,6 +42,7 @@ def test_tiny_vae_elbo_matches_float64_numpy():
     np.testing.assert_allclose(got, want, rtol=1e-5)
 
 
+@pytest.mark.slow  # 4000 ELBO draws: the NumPy comparisons below run in CI
 def test_bounds_equal_log_evidence_with_the_exact_posterior():
     # p(z) = N(0, I), p(x|z) = N(Wz + b, s^2 I): p(x) = N(b, W W^T + s^2 I), and the posterior is
     # Gaussian. With q = the posterior, every draw's weight p(x|z)p(z)/q(z|x) is p(x): L_k equals
