@@ -13,10 +13,10 @@ import numpy as np
 from flax import nnx
 
 from jaxdl import checkpoint, losses
-from jaxdl.config import SEED, OneOf, count, number
+from jaxdl.config import SEED, OneOf, check_divides, count, number
 from jaxdl.data import Data, name_rows, sources
 from jaxdl.data.arrays import whole_split
-from jaxdl.errors import ConfigError, UserError
+from jaxdl.errors import UserError
 from jaxdl.nn.bigram import BigramLM
 from jaxdl.nn.context_lm import MLPLM, WaveNetLM
 from jaxdl.nn.gpt import GPT
@@ -44,10 +44,8 @@ CONFIG_RULES = {
 
 
 def check_config(cfg) -> None:
-    m = cfg.model
-    if m.name == "transformer" and m.embed % m.heads:
-        raise ConfigError(f"--config.model.embed={m.embed} must be a multiple of "
-                          f"--config.model.heads={m.heads}.")
+    if cfg.model.name == "transformer":
+        check_divides(cfg, "model.embed", "model.heads")
 
 
 def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module:
