@@ -77,7 +77,8 @@ def save(folder: Path, family, kwargs, arrays, tok, source: dict) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     save_file({path_name(p): np.ascontiguousarray(a) for p, a in arrays.items()},
               str(folder / "params.safetensors"))
-    tok.save(folder)
+    if tok is not None:
+        tok.save(folder)
     (folder / "model.json").write_text(json.dumps(
         dict(family=family, kwargs=kwargs, source=source), indent=2, sort_keys=True) + "\n")
 

@@ -68,7 +68,9 @@ class Tokenizer:
         (folder / "tokenizer_meta.json").write_text(json.dumps(meta, indent=2) + "\n")
 
 
-def load_saved(folder: Path) -> Tokenizer:
+def load_saved(folder: Path) -> Tokenizer | None:
+    if not (folder / "tokenizer_meta.json").is_file():
+        return None
     meta = json.loads((folder / "tokenizer_meta.json").read_text())
     kind = meta.pop("kind")
     if kind == "tiktoken":
