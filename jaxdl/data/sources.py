@@ -7,7 +7,7 @@ Two corpora live in files that are fetched once and then kept (DESIGN.md, "Data"
 
 ``data_file`` finds such a file by looking, in order, in
 
-1. ``$JAXDL_DATA_DIR/<filename>`` (tests and CI point it at ``../shared/data``);
+1. ``$JAXDL_DATA_DIR/<filename>`` (tests and CI point it at a folder holding the files);
 2. the user cache, ``$JAXDL_CACHE_DIR/<filename>``, else
    ``${XDG_CACHE_HOME:-~/.cache}/jaxdl/<filename>``;
 3. the file's canonical public address, downloaded into the cache.
@@ -43,6 +43,8 @@ import tempfile
 import urllib.error
 import urllib.request
 
+from jaxdl.errors import DataUnavailableError
+
 __all__ = ["Corpus", "DataUnavailableError", "data_file", "load_text", "split_text"]
 
 # Corpora kept as files: name -> (filename, canonical URL, sha256 of the bytes).
@@ -59,6 +61,7 @@ _FILES = {
     ),
 }
 _EMBEDDED = ("shakespeare_plays", "baby_names")
+CORPORA = tuple(sorted([*_FILES, *_EMBEDDED]))  # every name load_text knows
 # Which embedded corpus can stand in for a file when it cannot be had (named in the offline error).
 _STAND_INS = {"tinyshakespeare.txt": "shakespeare_plays", "names.txt": "baby_names"}
 
@@ -72,10 +75,6 @@ class Corpus:
     name: str
     text: str
     origin: str
-
-
-class DataUnavailableError(FileNotFoundError):
-    """A data file is neither on disk nor downloadable; the message says how to provide it."""
 
 
 def load_text(name: str) -> Corpus:

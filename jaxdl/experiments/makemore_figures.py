@@ -24,9 +24,10 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from jaxdl import train
-from jaxdl.data import names, sources
-from jaxdl.experiments import makemore
+from jaxdl import checkpoint
+from jaxdl.data import name_rows, sources
+from jaxdl.data.arrays import whole_split
+from jaxdl.tasks import makemore
 from jaxdl.figures import pyplot, save
 from jaxdl.logging import read_metrics
 from jaxdl.scratch import bigram
@@ -85,7 +86,7 @@ def plot_embeddings(panels: list[tuple[str, np.ndarray, str]], out, columns: int
     for ax, (title, table, vocab) in zip(axes.flat, panels):
         xy, share = pca_2d(np.asarray(table, np.float64))
         for (x, y), ch in zip(xy, vocab):
-            colour = "tab:red" if ch in VOWELS else "tab:blue" if ch != names.BOUNDARY else "black"
+            colour = "tab:red" if ch in VOWELS else "tab:blue" if ch != name_rows.BOUNDARY else "black"
             ax.scatter(x, y, s=220, color=colour, alpha=0.25)
             ax.text(x, y, ch, ha="center", va="center", fontsize=11, color=colour)
         ax.set(title=f"{title}\n({table.shape[1]}-D; the 2 axes hold {100 * share:.0f}% of the variance)",
@@ -100,7 +101,7 @@ def vowel_similarity(table: np.ndarray, vocab: str) -> str:
     vowels, of a vowel and a consonant, and each vowel's most similar letter."""
     unit = table / np.linalg.norm(table, axis=1, keepdims=True)
     cos = unit @ unit.T
-    letters = [i for i, ch in enumerate(vocab) if ch != names.BOUNDARY]
+    letters = [i for i, ch in enumerate(vocab) if ch != name_rows.BOUNDARY]
     vowels = [i for i in letters if vocab[i] in VOWELS]
     consonants = [i for i in letters if vocab[i] not in VOWELS]
     vv = np.mean([cos[a, b] for a in vowels for b in vowels if a < b])
@@ -144,12 +145,12 @@ def plot_curves(curves: dict[str, tuple[list[int], list[float]]], out, ylabel: s
 # ---- what the figures and the table are made of ----------------------------------------------
 
 
-def split_losses(model, cfg, rows_per_call: int = 2048) -> dict[str, float]:
+def split_losses(model, cfg, spec, rows_per_call: int = 2048) -> dict[str, float]:
     """Mean loss per character over every name of every split (train included), the model in
     eval mode (BatchNorm uses its running statistics), as the loop's evaluation computes it."""
     words = sources.load_text(cfg.data.corpus).text.split()
-    tokenizer = names.tokenizer_for(words)
-    assert tokenizer.chars == cfg.data.vocab, "the corpus is not the one this run trained on"
+    tokenizer = name_rows.tokenizer_for(words)
+    assert tokenizer.chars == spec.vocab, "the corpus is not the one this run trained on"
     model.eval()
     graphdef, state = nnx.split(model)
 
@@ -162,8 +163,9 @@ def split_losses(model, cfg, rows_per_call: int = 2048) -> dict[str, float]:
         return -jnp.where(valid_BT, logp_BT, 0.0).sum(), valid_BT.sum()
 
     results = {}
-    for split, part in names.split(words, cfg.data.split, cfg.data.split_seed).items():
-        rows = names.whole_split(names.encode(part, tokenizer, cfg.data.block_size), rows_per_call)
+    for split, part in name_rows.split(words, cfg.data.split, cfg.data.split_seed).items():
+        rows = whole_split(name_rows.encode(part, tokenizer, spec.block_size), rows_per_call,
+                           fill={"targets": -1})
         total, count = 0.0, 0
         for start in range(0, len(rows["inputs"]), rows_per_call):
             chunk = slice(start, start + rows_per_call)
@@ -176,7 +178,7 @@ def split_losses(model, cfg, rows_per_call: int = 2048) -> dict[str, float]:
 def counting_bigram(words: list[str], vocab: bigram.Vocab) -> str:
     """The best a bigram can do on makemore's split: the +1-smoothed count table of the train
     names, scored on the train and held-out names (the bigram rung's floor)."""
-    parts = names.split(words, "makemore", 3407)
+    parts = name_rows.split(words, "makemore", 3407)
     train_pairs = bigram.bigram_pairs(parts["train"], vocab)
     probs = bigram.counts_to_probs(bigram.count_bigrams(*train_pairs, vocab.size))
     val_loss = bigram.mean_nll(probs, *bigram.bigram_pairs(parts["val"], vocab))
@@ -198,16 +200,16 @@ def from_log(log_path: pathlib.Path) -> dict[str, float]:
 
 
 def summarise(workdir: pathlib.Path) -> tuple[dict, nnx.Module, object]:
-    model, cfg = train.load_model(workdir, makemore)
+    model, cfg, spec = checkpoint.load_model(workdir, makemore)
     params = sum(p.size for p in jax.tree.leaves(nnx.state(model, nnx.Param)))
     last = {}
     for record in read_metrics(workdir):
         last.update(record)
     row = dict(run=workdir.name, model=cfg.model.name, params=params, steps=cfg.train.steps,
                split=cfg.data.split, logged_val=last.get("val/loss"),
-               **{f"{k}_full": v for k, v in split_losses(model, cfg).items()},
+               **{f"{k}_full": v for k, v in split_losses(model, cfg, spec).items()},
                **from_log(workdir.parent / f"{workdir.name}.log"))
-    return row, model, cfg
+    return row, model, spec
 
 
 def markdown_table(rows: list[dict]) -> str:
@@ -242,14 +244,14 @@ def main(argv=None):
         if not (runs / name / "config.json").exists():
             print(f"skipping {name}: no run in {runs / name}")
             continue
-        row, model, cfg = summarise(runs / name)
+        row, model, spec = summarise(runs / name)
         rows.append(row)
         if hasattr(model, "token_embedding"):
             table = np.asarray(model.token_embedding[...], np.float64)
-            print(f"{name} embeddings: {vowel_similarity(table, cfg.data.vocab)}")
+            print(f"{name} embeddings: {vowel_similarity(table, spec.vocab)}")
             if name in EMBEDDINGS:
                 embeddings.append((f"{name}: {cfg.model.name}, {row['params']:,} params", table,
-                                   cfg.data.vocab))
+                                   spec.vocab))
     print(markdown_table(rows))
 
     if embeddings:
