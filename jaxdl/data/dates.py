@@ -1,4 +1,4 @@
-"""Date normalization, a generated sequence-to-sequence task: "the 3rd of march, 1998" -> "1998-03-03".
+"""Date normalization, a generated seq2seq task: "the 3rd of march, 1998" -> "1998-03-03".
 
 The output's first character (the year's first digit) may depend on the input's last words, so a
 model must read the whole input before it writes: the task an encoder-decoder is for.
@@ -75,7 +75,8 @@ FORMATS = {
     "european_dots": lambda d: f"{d.day}.{d.month}.{d.year}",
     "us_slashes": lambda d: f"{d.month:02d}/{d.day:02d}/{d.year}",
     "weekday": lambda d: f"{d.strftime('%A').lower()}, {MONTHS[d.month - 1]} {d.day}, {d.year}",
-    "words": lambda d: f"the {_ordinal_word(d.day)} of {MONTHS[d.month - 1]}, {_year_words(d.year)}",
+    "words": lambda d: (f"the {_ordinal_word(d.day)} of {MONTHS[d.month - 1]}, "
+                        f"{_year_words(d.year)}"),
 }
 _CASES = (str.lower, string.capwords, str.upper)
 

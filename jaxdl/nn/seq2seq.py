@@ -48,7 +48,7 @@ class EncoderDecoder(nnx.Module):
         return self.dropout(take_rows(self.token_embedding, ids_BT) + where_TC, rngs=rngs)
 
     def encode(self, source_BS, *, rngs=None):
-        """Per decoder layer, the keys and values of the encoder's output (`CrossAttention.memory_kv`).
+        """Per decoder layer, the keys and values of the encoder's output (`memory_kv`).
 
         Padding positions (pad_id) are invisible: in the encoder they form their own segment,
         so real tokens never attend to them, and cross-attention masks them out."""
@@ -87,8 +87,7 @@ class EncoderDecoder(nnx.Module):
         for block in self.decoder:
             block.cross.record_weights = True
         try:
-            self(source_BS, target_in_BT)
-            weights = nnx.pop(self, nnx.Intermediate)
+            _, weights = nnx.capture(self, nnx.Intermediate)(source_BS, target_in_BT)
         finally:
             for block in self.decoder:
                 block.cross.record_weights = False

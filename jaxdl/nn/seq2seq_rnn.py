@@ -18,21 +18,7 @@ import jax.numpy as jnp
 from flax import nnx
 
 from jaxdl.nn.layers import Dense, embedding, take_rows
-from jaxdl.nn.rnn import GRUCell
-
-
-def _masked_scan(cell, xw_BSO, valid_BS, h0_BH):
-    """Runs `cell.step` over the source; at padding positions the state is carried unchanged
-    (the backward pass, which meets the padding first, then starts at h0 on the first real token)."""
-
-    def step(h_BH, inputs):
-        xw_BO, valid_B = inputs
-        new_BH, _ = cell.step(h_BH, xw_BO)
-        h_BH = jnp.where(valid_B[:, None], new_BH, h_BH)
-        return h_BH, h_BH
-
-    h_BH, hs_SBH = jax.lax.scan(step, h0_BH, (jnp.swapaxes(xw_BSO, 0, 1), valid_BS.T))
-    return h_BH, jnp.swapaxes(hs_SBH, 0, 1)
+from jaxdl.nn.rnn import GRUCell, masked_scan
 
 
 class GRUAttention(nnx.Module):
@@ -43,9 +29,9 @@ class GRUAttention(nnx.Module):
         self.token_embedding = embedding(vocab_size, embed, ("vocab", "embed"), std=1.0, rngs=rngs)
         self.forward_cell = GRUCell(embed, hidden, rngs=rngs)
         self.backward_cell = GRUCell(embed, hidden, rngs=rngs)
-        self.bridge = Dense(hidden, hidden, ("mlp", "mlp"), rngs=rngs)  # W_s
-        self.query = Dense(hidden, attention, ("mlp", "mlp"), use_bias=False, rngs=rngs)  # W
-        self.key = Dense(2 * hidden, attention, ("mlp", "mlp"), rngs=rngs)  # U
+        self.bridge = Dense(hidden, hidden, (None, "mlp"), rngs=rngs)  # W_s
+        self.query = Dense(hidden, attention, (None, "mlp"), use_bias=False, rngs=rngs)  # W
+        self.key = Dense(2 * hidden, attention, (None, "mlp"), rngs=rngs)  # U
         self.score = Dense(attention, 1, ("mlp", None), use_bias=False, rngs=rngs)  # v
         self.decoder_cell = GRUCell(embed + 2 * hidden, hidden, rngs=rngs)
         self.head = Dense(3 * hidden + embed, vocab_size, ("mlp", "vocab"), rngs=rngs)
@@ -55,9 +41,9 @@ class GRUAttention(nnx.Module):
         visible_BS = source_BS != self.pad_id
         x_BSE = take_rows(self.token_embedding, source_BS)
         h0_BH = jnp.zeros((source_BS.shape[0], self.hidden), x_BSE.dtype)
-        _, forward_BSH = _masked_scan(self.forward_cell, self.forward_cell.project(x_BSE),
-                                      visible_BS, h0_BH)
-        backward_last_BH, backward_BSH = _masked_scan(
+        _, forward_BSH = masked_scan(self.forward_cell, self.forward_cell.project(x_BSE),
+                                     visible_BS, h0_BH)
+        backward_last_BH, backward_BSH = masked_scan(
             self.backward_cell, self.backward_cell.project(x_BSE[:, ::-1]), visible_BS[:, ::-1],
             h0_BH)
         h_BSA = jnp.concatenate([forward_BSH, backward_BSH[:, ::-1]], axis=-1)

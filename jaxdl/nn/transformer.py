@@ -84,7 +84,8 @@ class CrossAttention(nnx.Module):
         self.heads = heads
         self.q = Dense(width, width, ("embed", "heads"), std=std, use_bias=use_bias, rngs=rngs)
         self.kv = Dense(width, 2 * width, ("embed", "heads"), std=std, use_bias=use_bias, rngs=rngs)
-        self.out = Dense(width, width, ("heads", "embed"), std=out_std, use_bias=use_bias, rngs=rngs)
+        self.out = Dense(width, width, ("heads", "embed"), std=out_std, use_bias=use_bias,
+                         rngs=rngs)
         self.attn_dropout = nnx.Dropout(dropout)
         self.out_dropout = nnx.Dropout(dropout)
 
