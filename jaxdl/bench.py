@@ -12,19 +12,19 @@ jnp.dot and NumPy's matmul, so that a slow XLA matmul cannot inflate MFU) or tak
 published dense bf16 peaks for GPUs and TPUs. The last line is one JSON object.
 """
 
-import importlib
 import json
 import statistics
 import time
 
 import jax
 import jax.numpy as jnp
+import ml_collections
 import numpy as np
 from absl import app, flags
 from flax import nnx
 
 from jaxdl import state as state_lib
-from jaxdl import train
+from jaxdl import tasks, train
 from jaxdl.cli import CONFIG
 from jaxdl.nn.gpt import GPT
 from jaxdl.runtime import keep_freed_memory
@@ -107,14 +107,14 @@ def gpt_flops_per_token(model: GPT, block_size: int) -> float:
 
 
 def bench_train(cfg, task) -> dict:
-    run = train.setup(cfg, task)
+    run = train.prepare(cfg, task)
     device = run.mesh.devices.flat[0]
     k = run.steps_per_call  # optimizer steps per call of train_step
     batches = [run.next_train_input() for _ in range(8)]
     if "inputs" in batches[0]:  # sequence models: every position of the batch is a token
         tokens, unit = int(batches[0]["inputs"].size) // k, "tokens"
     else:  # other tasks count in their own unit (images: examples)
-        tokens, unit = run.data.per_batch, run.data.unit
+        tokens, unit = run.data.units_per_batch, run.data.unit
     compiled = run.train_step.lower(run.state, batches[0]).compile()
     # XLA counts a loop's body once: for k steps in one lax.scan this is one step's count (checked
     # here: makemore's transformer, 0.660 GFLOP for one step and for a 10-step scan alike).
@@ -133,7 +133,7 @@ def bench_train(cfg, task) -> dict:
         jax.block_until_ready((state, metrics))
         times.append((time.perf_counter() - start) / (calls * k))
 
-    model = nnx.merge(run.graphdef, state.params, state.rest)
+    model = nnx.merge(run.graphdef, state.params, state.model_state)
     if isinstance(model, GPT):
         flops, how = gpt_flops_per_token(model, batches[0]["inputs"].shape[-1]) * tokens, "6N+12LHQT"
     else:
@@ -168,8 +168,8 @@ def bench_train(cfg, task) -> dict:
 
 
 def bench_sample(cfg, task) -> dict:
-    task.build_data(cfg, None)  # fills the data-derived config fields (vocabulary size)
-    model = task.build_model(cfg, nnx.Rngs(cfg.seed))
+    spec = ml_collections.ConfigDict(task.build_data(cfg).spec)  # the vocabulary size
+    model = task.build_model(cfg, spec, nnx.Rngs(cfg.seed))
     batch, n = SAMPLE_BATCH.value, NEW_TOKENS.value
     prompt = np.zeros((batch, 1), np.int32)
     key = jax.random.PRNGKey(0)
@@ -199,7 +199,7 @@ def main(argv):
     if CONFIG.value is None:
         raise app.UsageError("--config is required")
     keep_freed_memory()  # as the training command does (jaxdl.cli)
-    task = importlib.import_module(f"jaxdl.experiments.{argv[1]}")
+    task = tasks.get(argv[1])
     result = (bench_train if WHAT.value == "train" else bench_sample)(CONFIG.value, task)
     print(json.dumps(result), flush=True)
 

@@ -1,4 +1,5 @@
-"""Checkpoints of a run: the train state and the data iterator's position, under `checkpoints/<step>/`.
+"""Checkpoints of a run: the train state and the data iterator's position, under `checkpoints/<step>/`;
+and loading a trained model back from a workdir (parameters and model state, no optimizer).
 
 orbax writes each step to a temporary folder and renames it when complete, so a run killed while
 saving leaves the previous checkpoints intact. A checkpoint that is there but unreadable (a disk
@@ -9,8 +10,14 @@ import pathlib
 import shutil
 
 import jax
+import ml_collections
 import orbax.checkpoint as ocp
+from flax import nnx
 
+from jaxdl import config as config_lib
+from jaxdl import mesh as mesh_lib
+from jaxdl import state as state_lib
+from jaxdl.errors import UserError
 from jaxdl.state import TrainState
 
 
@@ -57,7 +64,7 @@ class Checkpointer:
                 continue
             return restored.state, restored.data
         if steps:
-            raise RuntimeError(
+            raise UserError(
                 f"No checkpoint under {self.directory} could be read (tried steps {steps}); "
                 f"they were moved to {self.corrupt_directory}. Start with a new --workdir."
             )
@@ -76,3 +83,52 @@ class Checkpointer:
 
     def close(self) -> None:
         self._manager.close()
+
+
+def read_run(workdir) -> tuple[ml_collections.ConfigDict, ml_collections.ConfigDict]:
+    """(config, spec) of a trained run, as its config.json and spec.json recorded them."""
+    workdir = pathlib.Path(workdir)
+    if not (workdir / "config.json").exists():
+        raise UserError(f"{workdir} holds no config.json: train there first (--mode=train).")
+    spec_path = workdir / "spec.json"
+    spec = config_lib.from_json_file(spec_path) if spec_path.exists() else ml_collections.ConfigDict()
+    return config_lib.from_json_file(workdir / "config.json"), spec
+
+
+def load_model(workdir, task, log=print):
+    """(model, cfg, spec): the model of `workdir`'s latest readable checkpoint, built by the
+    task's build_model (pass the task or build_model itself) from the run's config.json and
+    spec.json, on one device. Only the parameters and the model's other state are read: no
+    optimizer is built."""
+    build_model = getattr(task, "build_model", task)
+    workdir = pathlib.Path(workdir)
+    cfg, spec = read_run(workdir)
+    mesh = mesh_lib.make_mesh({"data": 1, "fsdp": 1, "model": 1}, jax.devices()[:1])
+    graphdef, params, model_state = state_lib.abstract_model(
+        lambda rngs: build_model(cfg, spec, rngs), cfg.seed)
+    shardings = {"params": state_lib.variable_shardings(params, mesh, cfg.sharding_rules),
+                 "model_state": state_lib.variable_shardings(model_state, mesh,
+                                                                cfg.sharding_rules)}
+    target = jax.tree.map(
+        lambda leaf, sharding: jax.ShapeDtypeStruct(leaf.shape, leaf.dtype, sharding=sharding),
+        {"params": params, "model_state": model_state}, shardings)
+    target["step"] = jax.ShapeDtypeStruct((), jax.numpy.int32,
+                                          sharding=mesh_lib.replicated(mesh))
+    manager = ocp.CheckpointManager(pathlib.Path(workdir).absolute() / "checkpoints")
+    steps = sorted(manager.all_steps())
+    if not steps:
+        raise UserError(f"{workdir / 'checkpoints'} holds no checkpoint yet.")
+    for step in reversed(steps):
+        try:
+            restored = manager.restore(step, args=ocp.args.Composite(state=ocp.args.PyTreeRestore(
+                item=target, partial_restore=True,
+                restore_args=ocp.checkpoint_utils.construct_restore_args(target))))
+        except Exception as error:  # orbax raises many types for damaged or foreign files
+            log(f"WARNING: checkpoint {step} could not be loaded ({type(error).__name__}: "
+                f"{str(error)[:200]}); trying the one before.")
+            continue
+        state = restored.state
+        log(f"Loaded step {int(state['step'])} from {workdir / 'checkpoints'}.")
+        return nnx.merge(graphdef, state["params"], state["model_state"]), cfg, spec
+    raise UserError(f"No checkpoint under {workdir / 'checkpoints'} fits this model (tried steps "
+                    f"{steps}): it was written by another model or is damaged.")

@@ -1,5 +1,8 @@
-"""What every experiment's command line shares: the --config/--workdir flags, multi-host start-up,
-and turning the errors a user can fix into one clear message instead of a traceback."""
+"""What every experiment's command line shares: the --config/--workdir/--mode flags, multi-host
+start-up, and turning the errors a user can fix into one clear message instead of a traceback.
+
+An entry point is `cli.run(task, modes={...})`: `--mode=train` (the default) trains the task
+through `jaxdl.train.fit`; a topic adds its other modes (sample, predict, ...) by name."""
 
 import sys
 
@@ -7,29 +10,25 @@ import jax
 from absl import app, flags, logging
 from ml_collections import config_flags
 
-from jaxdl.data.sources import DataUnavailableError
 from jaxdl import train
 from jaxdl.errors import UserError
 from jaxdl.logging import log
 from jaxdl.runtime import keep_freed_memory
-from jaxdl.train import TrainingDiverged
 
 CONFIG = config_flags.DEFINE_config_file(
     "config", None, "Config file and presets: path/to/config.py[:preset,preset].", lock_config=True
 )
 WORKDIR = flags.DEFINE_string("workdir", None, "Run directory: config, metrics, checkpoints.")
-MODE = flags.DEFINE_enum("mode", "train", ["train", "sample"], "Train (or resume), or sample.")
+MODE = flags.DEFINE_string("mode", "train", "train (or resume), or another mode of the topic (sample, ...).")
 # Sampling, for the language-model experiments (each sets its own defaults with set_defaults).
 NUM_SAMPLES = flags.DEFINE_integer("num_samples", 1, "Sampling: independent samples to print.")
 TEMPERATURE = flags.DEFINE_float("temperature", 1.0, "Sampling: softmax temperature (0 = greedy).")
 TOP_K = flags.DEFINE_integer("top_k", 0, "Sampling: keep the k most likely tokens (0 = all).")
-SEED = flags.DEFINE_integer("seed", 0, "Sampling: random seed.")
+SAMPLE_SEED = flags.DEFINE_integer(
+    "sample_seed", 0, "Sampling: random seed (training's is --config.seed).")
 MULTIHOST = flags.DEFINE_bool(
     "multihost", False, "Call jax.distributed.initialize() first (TPU pods, several GPU hosts)."
 )
-
-# Errors whose message already tells the user what to do.
-USER_ERRORS = (UserError, DataUnavailableError, TrainingDiverged)
 
 
 def _innermost_message(error: BaseException) -> str:
@@ -56,31 +55,24 @@ def _parse_flags(argv):
 
 
 def fit_and_report(task) -> dict[str, float]:
-    """Trains `task` (an experiment module) as --config says in --workdir, resuming what is
-    there, then logs the final train and eval metrics on one line."""
+    """Trains `task` as --config says in --workdir, resuming what is there, then logs the final
+    train and eval metrics on one line."""
     final = train.fit(CONFIG.value, WORKDIR.value, task)
     log("final: " + " | ".join(f"{k} {v:.4f}" for k, v in sorted(final.items())))
     return final
 
 
-def train_only(task, topic: str):
-    """The main() of a topic that trains and does nothing else (no --mode=sample)."""
-
-    def main():
-        if MODE.value != "train":
-            raise UserError(f"The {topic} experiment only trains (--mode=train).")
-        fit_and_report(task)
-
-    return main
-
-
-def run(main) -> None:
-    """app.run(main), with --workdir required and user errors printed as one line."""
+def run(task, modes: dict | None = None) -> None:
+    """The main of an entry point: --mode=train trains `task`; `modes` maps the topic's other
+    modes to functions of no arguments. --workdir is required; user errors print as one line."""
+    modes = {"train": lambda: fit_and_report(task), **(modes or {})}
     flags.mark_flag_as_required("workdir")
 
     def wrapped(argv):
         if len(argv) > 1:
             raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+        if MODE.value not in modes:
+            raise app.UsageError(f"--mode={MODE.value}: this topic has {', '.join(modes)}.")
         # orbax and grain log every save at INFO; keep the run's own progress lines readable.
         logging.set_verbosity(logging.WARNING)
         keep_freed_memory()  # before the first large allocation; see jaxdl/runtime.py
@@ -89,8 +81,8 @@ def run(main) -> None:
         if MODE.value == "train" and CONFIG.value is None:
             raise app.UsageError("--config is required to train.")
         try:
-            main()
-        except USER_ERRORS as error:
+            modes[MODE.value]()
+        except UserError as error:
             sys.exit(f"error: {error}")
 
     app.run(wrapped, flags_parser=_parse_flags)

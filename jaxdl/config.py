@@ -70,11 +70,27 @@ def apply_presets(
     return cfg
 
 
+def smoke(steps: int = 20, *, eval_every: int | None = None, checkpoint_every: int | None = None,
+          log_every: int = 10, warmup_steps: int = 5, **sections: dict) -> Preset:
+    """The `smoke` preset of a config: a run of seconds (first try, tests). It trains `steps`
+    steps, evaluating and checkpointing every `eval_every` / `checkpoint_every` (default: at the end);
+    `sections` update other fields, e.g. `smoke(50, model=dict(layers=2), data=dict(batch_size=8))`."""
+
+    def preset(cfg: ml_collections.ConfigDict) -> None:
+        cfg.train.update(steps=steps, log_every=log_every, eval_every=eval_every or steps)
+        cfg.checkpoint.every = checkpoint_every or steps
+        cfg.opt.warmup_steps = warmup_steps
+        for section, values in sections.items():
+            cfg[section].update(values)
+
+    return preset
+
+
 def to_json(cfg: ml_collections.ConfigDict) -> str:
     return json.dumps(cfg.to_dict(), indent=2, sort_keys=True, default=str)
 
 
 def from_json_file(path) -> ml_collections.ConfigDict:
-    """Reads a run's config.json back (for sampling); tuples come back as lists."""
+    """Reads a run's config.json (or spec.json) back; tuples come back as lists."""
     with open(path) as f:
         return ml_collections.ConfigDict(json.load(f))

@@ -1,6 +1,16 @@
-"""Errors that a user causes and can fix (a bad config value, an impossible mesh, a prompt with
-characters the model never saw). The command line prints their message without a traceback."""
+"""Errors that a user causes and can fix: a bad config value, an impossible mesh, a missing data
+file, a diverged run, a prompt with characters the model never saw. Every such error is a
+`UserError` (the others subclass it), so the command line catches one type and prints its
+message as one line, without a traceback."""
 
 
 class UserError(ValueError):
     pass
+
+
+class DataUnavailableError(UserError, FileNotFoundError):
+    """A data file is neither on disk nor downloadable; the message says how to provide it."""
+
+
+class TrainingDiverged(UserError):
+    """The loss or the gradient norm became NaN or infinite."""

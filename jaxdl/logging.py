@@ -5,6 +5,7 @@ Only process 0 writes, so a multi-host run leaves one record.
 
 import json
 import pathlib
+import time
 
 import jax
 
@@ -50,3 +51,41 @@ class MetricWriter:
 def read_metrics(workdir) -> list[dict]:
     path = pathlib.Path(workdir) / "metrics.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def format_eta(seconds: float) -> str:
+    minutes, seconds = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{seconds:02d}s"
+
+
+class Progress:
+    """Logs train metrics with throughput and ETA every `log_every` steps (and at the last step)
+    to stdout and the writer. The clock starts after the first step, so compilation is not
+    counted; `exclude` takes out time spent evaluating or saving."""
+
+    def __init__(self, total: int, log_every: int, unit: str, units_per_batch: int,
+                 writer: MetricWriter):
+        self.total, self.log_every, self.unit, self.units_per_batch = total, log_every, unit, units_per_batch
+        self.writer = writer
+        self.last: dict[str, float] = {}
+        self._start_time = self._start_step = None
+
+    def record(self, step: int, values: dict[str, float]) -> None:
+        if self._start_time is None:
+            self._start_time, self._start_step = time.perf_counter(), step
+        if step % self.log_every and step != self.total:
+            return
+        self.last = {f"train/{k}": v for k, v in values.items()}
+        self.writer.write(step, self.last)
+        line = f"step {step}/{self.total} | loss {values['loss']:.4f}"
+        if step > self._start_step:
+            per_step = (time.perf_counter() - self._start_time) / (step - self._start_step)
+            line += (f" | {1000 * per_step:.1f} ms/step | "
+                     f"{self.units_per_batch / per_step:,.0f} {self.unit}/s | "
+                     f"ETA {format_eta(per_step * (self.total - step))}")
+        log(line)
+
+    def exclude(self, seconds: float) -> None:
+        if self._start_time is not None:
+            self._start_time += seconds

@@ -84,3 +84,22 @@ def check_batch(batch_size: int, mesh: Mesh, rules, key: str = "data.batch_size"
 def put_batch(batch, sharding: NamedSharding):
     """Host batch (this process's rows) -> global jax.Array laid out on the mesh."""
     return jax.tree.map(lambda x: jax.make_array_from_process_local_data(sharding, x), batch)
+
+
+def replicated(mesh: Mesh) -> NamedSharding:
+    return NamedSharding(mesh, PartitionSpec())
+
+
+def check_batch_shapes(batch, mesh: Mesh, rules, what: str) -> None:
+    """Every array of a host batch must split evenly over the data-parallel devices. Checked on
+    the first batch the loop sees, so build_data needs no mesh."""
+    names = logical_to_spec(("batch",), rules)[0] or ()
+    names = (names,) if isinstance(names, str) else tuple(names)
+    ways = math.prod(mesh.shape[a] for a in names) // jax.process_count() or 1
+    for key, array in batch.items():
+        if array.shape[0] % ways:
+            raise UserError(
+                f"The {what} batch's {key!r} has {array.shape[0]} rows per process, which the "
+                f"{ways} data-parallel devices of each process "
+                f"({' x '.join(f'{a}={mesh.shape[a]}' for a in names)}) do not divide: choose a "
+                "batch size (data.batch_size, or the option that sets the rows) that they divide.")

@@ -1,12 +1,9 @@
 """`fit`: the one training loop that every topic uses.
 
-A task is any object (usually the experiment's module) with
-    build_model(cfg, rngs) -> nnx.Module
-    build_data(cfg, mesh) -> jaxdl.data.Data     (may fill data-derived cfg fields, e.g. vocab size)
-    loss_fn(model, batch, rng) -> (loss, metrics)
-    evaluate(model, data) -> dict                (optional; default: mean loss_fn metrics per split)
-and `fit` does the rest: mesh, sharded init, jit, checkpoints and resume, eval and log cadence,
-the NaN stop and the SIGTERM save.
+A task (see jaxdl/tasks/__init__.py) supplies build_data(cfg), build_model(cfg, spec, rngs),
+loss_fn(model, batch, rng) and optionally build_optimizer(cfg); `fit` does the rest: mesh, sharded
+init, jit, checkpoints and resume, the eval/log/checkpoint cadence, the NaN stop and the SIGTERM
+save.
 """
 
 import dataclasses
@@ -20,7 +17,6 @@ from collections.abc import Callable
 
 import jax
 import ml_collections
-import numpy as np
 from flax import nnx
 
 from jaxdl import checkpoint as checkpoint_lib
@@ -29,13 +25,9 @@ from jaxdl import mesh as mesh_lib
 from jaxdl import optim
 from jaxdl import state as state_lib
 from jaxdl import step as step_lib
-from jaxdl.data import Data
-from jaxdl.errors import UserError
-from jaxdl.logging import MetricWriter, log
-
-
-class TrainingDiverged(RuntimeError):
-    """The loss or the gradient norm became NaN or infinite."""
+from jaxdl.data import Data, EvalSplits
+from jaxdl.errors import TrainingDiverged, UserError
+from jaxdl.logging import MetricWriter, Progress, log
 
 
 class _Preemption:
@@ -58,73 +50,27 @@ class _Preemption:
             signal.signal(signal.SIGTERM, self._previous)
 
 
-def _record_config(cfg: ml_collections.ConfigDict, workdir: pathlib.Path) -> None:
-    path = workdir / "config.json"
-    text = config_lib.to_json(cfg)
+def _record(name: str, record: dict, workdir: pathlib.Path) -> None:
+    """Writes config.json or spec.json; says which fields changed if a resumed run differs."""
+    path = workdir / name
+    text = json.dumps(record, indent=2, sort_keys=True, default=str)
     if path.exists() and path.read_text() != text:
         old, new = json.loads(path.read_text()), json.loads(text)
         changed = [k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
-        log(f"config.json in {workdir} differs in: {', '.join(changed)}; the new one replaces it.")
+        log(f"{name} in {workdir} differs in: {', '.join(changed)}; the new one replaces it.")
     if jax.process_index() == 0:
         path.write_text(text)
 
 
-def _format_eta(seconds: float) -> str:
-    minutes, seconds = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{seconds:02d}s"
-
-
-def _default_evaluate(eval_step, state, data, batch_sharding) -> dict[str, float]:
-    results = {}
-    for split, batches in data.eval.items():
-        sums, count = {}, 0
-        for batch in batches():
-            metrics = jax.device_get(eval_step(state, mesh_lib.put_batch(batch, batch_sharding)))
-            for key, value in metrics.items():
-                sums[key] = sums.get(key, 0.0) + float(value)
-            count += 1
-        results.update({f"{split}/{key}": total / count for key, total in sums.items()})
-    return results
-
-
-class _Progress:
-    """Reads each step's metrics one step late (so dispatch never waits on the device), stops on
-    a non-finite loss, and logs train metrics with throughput and ETA every `log_every` steps."""
-
-    def __init__(self, cfg, data: Data, writer: MetricWriter):
-        self.total, self.log_every = cfg.train.steps, cfg.train.log_every
-        self.data, self.writer = data, writer
-        self.last: dict[str, float] = {}
-        self._start_time = self._start_step = None  # set after the first step: no compile time
-
-    def record(self, step: int, metrics) -> None:
-        values = {k: float(v) for k, v in jax.device_get(metrics).items()}
-        if not (math.isfinite(values["loss"]) and math.isfinite(values["grad_norm"])):
-            raise TrainingDiverged(f"Training diverged at step {step}: loss={values['loss']}, "
-                                   f"grad_norm={values['grad_norm']}.")
-        if self._start_time is None:
-            self._start_time, self._start_step = time.perf_counter(), step
-        if step % self.log_every and step != self.total:
-            return
-        self.last = {f"train/{k}": v for k, v in values.items()}
-        self.writer.write(step, self.last)
-        line = f"step {step}/{self.total} | loss {values['loss']:.4f}"
-        if step > self._start_step:
-            per_step = (time.perf_counter() - self._start_time) / (step - self._start_step)
-            line += (f" | {1000 * per_step:.1f} ms/step | "
-                     f"{self.data.per_batch / per_step:,.0f} {self.data.unit}/s | "
-                     f"ETA {_format_eta(per_step * (self.total - step))}")
-        log(line)
-
-    def exclude(self, seconds: float) -> None:
-        """Takes time spent evaluating or saving out of the throughput."""
-        if self._start_time is not None:
-            self._start_time += seconds
+def build_optimizer(cfg, task):
+    """The task's own optimizer if it has one (e.g. one per player of a GAN), else AdamW from cfg.opt."""
+    if hasattr(task, "build_optimizer"):
+        return task.build_optimizer(cfg)
+    return optim.build(cfg.opt, cfg.train.steps)
 
 
 @dataclasses.dataclass
-class Setup:
+class PreparedRun:
     """Everything a run is made of before its first step (also what `jaxdl.bench` times)."""
 
     mesh: jax.sharding.Mesh
@@ -132,44 +78,42 @@ class Setup:
     graphdef: nnx.GraphDef
     state: state_lib.TrainState
     batch_sharding: jax.sharding.NamedSharding
-    train_step: Callable  # see next_train_input: one batch, or steps_per_call stacked
+    train_step: Callable  # takes step_lib.next_input(...): one batch, or steps_per_call stacked
     eval_step: Callable
     steps_per_call: int
 
     def next_train_input(self):
-        """The train step's next input, on the mesh: one batch, or `steps_per_call` batches
-        stacked on a new leading axis."""
-        k = self.steps_per_call
-        if k == 1:
-            return mesh_lib.put_batch(next(self.data.train), self.batch_sharding)
-        batches = [next(self.data.train) for _ in range(k)]
-        stacked = jax.tree.map(lambda *rows: np.stack(rows), *batches)
-        return mesh_lib.put_batch(stacked, step_lib.stacked_sharding(self.batch_sharding))
+        return step_lib.next_input(self.data.train, self.steps_per_call, self.batch_sharding)
+
+    def evaluate(self, splits: EvalSplits) -> dict[str, float]:
+        """Per split, loss_fn's metrics averaged over its batches, each batch weighted by its
+        mask's sum (exact means over padded batches) or, without a mask, equally."""
+        results = {}
+        for split, batches in splits.items():
+            sums, total = {}, 0.0
+            for batch in batches():
+                weight = float(batch["mask"].sum()) if "mask" in batch else 1.0
+                metrics = jax.device_get(
+                    self.eval_step(self.state, mesh_lib.put_batch(batch, self.batch_sharding)))
+                for key, value in metrics.items():
+                    sums[key] = sums.get(key, 0.0) + weight * float(value)
+                total += weight
+            results.update({f"{split}/{key}": value / total for key, value in sums.items()})
+        return results
 
 
-def _check_steps_per_call(cfg) -> int:
-    k = cfg.train.steps_per_call
-    if k < 1:
-        raise UserError(f"train.steps_per_call={k} must be at least 1.")
-    # Evaluations and checkpoints happen between calls; every step's train metrics are logged.
-    for key in ("train.steps", "train.eval_every", "checkpoint.every"):
-        section, name = key.split(".")
-        if cfg[section][name] % k:
-            raise UserError(f"{key}={cfg[section][name]} must be a multiple of "
-                            f"train.steps_per_call={k}: a jitted call runs {k} steps at once.")
-    return k
-
-
-def setup(cfg: ml_collections.ConfigDict, task, devices=None) -> Setup:
+def prepare(cfg: ml_collections.ConfigDict, task, devices=None) -> PreparedRun:
     """Mesh, data, sharded initial state and the compiled-on-first-call steps of `task`."""
-    steps_per_call = _check_steps_per_call(cfg)
+    steps_per_call = step_lib.check_steps_per_call(cfg)
     mesh = mesh_lib.make_mesh(cfg.mesh, devices)
-    mesh_lib.check_batch(cfg.data.batch_size, mesh, cfg.sharding_rules)
-    data = task.build_data(cfg, mesh)
-    tx = optim.build(cfg.opt, cfg.train.steps)
-    graphdef, state, shardings = state_lib.init(task.build_model, cfg, tx, mesh)
+    data = task.build_data(cfg)
+    spec = ml_collections.ConfigDict(data.spec)
+    tx = build_optimizer(cfg, task)
+    graphdef, state, shardings = state_lib.init(
+        lambda rngs: task.build_model(cfg, spec, rngs), cfg, tx, mesh)
     batch_sharding = mesh_lib.batch_sharding(mesh, cfg.sharding_rules)
-    return Setup(
+    _check_batches(data, mesh, cfg.sharding_rules)
+    return PreparedRun(
         mesh=mesh,
         data=data,
         graphdef=graphdef,
@@ -182,60 +126,72 @@ def setup(cfg: ml_collections.ConfigDict, task, devices=None) -> Setup:
     )
 
 
+def _check_batches(data: Data, mesh, rules) -> None:
+    """The first train batch and each split's first eval batch must split over the mesh. The
+    train iterator is put back where it was."""
+    position = data.train.get_state()
+    mesh_lib.check_batch_shapes(next(data.train), mesh, rules, "train")
+    data.train.set_state(position)
+    for split, batches in {**data.eval, **data.final_eval}.items():
+        mesh_lib.check_batch_shapes(next(iter(batches())), mesh, rules, split)
+
+
+def _check_finite(step: int, values: dict[str, float]) -> None:
+    if not (math.isfinite(values["loss"]) and math.isfinite(values["grad_norm"])):
+        raise TrainingDiverged(f"Training diverged at step {step}: loss={values['loss']}, "
+                               f"grad_norm={values['grad_norm']}.")
+
+
 def fit(cfg: ml_collections.ConfigDict, workdir, task, devices=None) -> dict[str, float]:
     """Trains `task` as `cfg` says, in `workdir`; resumes if it holds checkpoints.
 
     `devices` defaults to all of them. Returns the last logged train metrics and the last
-    evaluation.
+    evaluation (the final one includes `final_eval`, e.g. test).
     """
+    if cfg.train.steps < 1:
+        raise UserError(f"train.steps={cfg.train.steps} must be at least 1.")
     workdir = pathlib.Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    run = setup(cfg, task, devices)
-    mesh, data, graphdef, state = run.mesh, run.data, run.graphdef, run.state
-    batch_sharding, train_step, k = run.batch_sharding, run.train_step, run.steps_per_call
-    _record_config(cfg, workdir)  # after build_data: it fills the data-derived fields
+    run = prepare(cfg, task, devices)
+    data, k = run.data, run.steps_per_call
+    _record("config.json", cfg.to_dict(), workdir)  # as the user's command resolved it
+    _record("spec.json", data.spec, workdir)  # what the data decided
     log(f"data: {data.description}")
-    log(f"model: {state_lib.count_params(state.params):,} parameters; mesh "
-        f"{dict(mesh.shape)} over {mesh.size} {mesh.devices.flat[0].platform} device(s)")
+    log(f"model: {state_lib.count_params(run.state.params):,} parameters; mesh "
+        f"{dict(run.mesh.shape)} over {run.mesh.size} {run.mesh.devices.flat[0].platform} device(s)")
 
     checkpointer = checkpoint_lib.Checkpointer(workdir, cfg.checkpoint.max_to_keep)
     writer = MetricWriter(workdir)
-    restored = checkpointer.restore_latest(state, log=log)
+    restored = checkpointer.restore_latest(run.state, log=log)
     if restored is not None:
-        state, data_state = restored
+        run.state, data_state = restored
         data.train.set_state(data_state)
-        writer.truncate_after(int(state.step))
-        log(f"Resumed from {checkpointer.directory / str(int(state.step))} (step {int(state.step)}).")
-        if int(state.step) % k:
-            raise UserError(f"Resumed at step {int(state.step)}, not a multiple of "
+        writer.truncate_after(int(run.state.step))
+        log(f"Resumed from {checkpointer.directory / str(int(run.state.step))} "
+            f"(step {int(run.state.step)}).")
+        if int(run.state.step) % k:
+            raise UserError(f"Resumed at step {int(run.state.step)}, not a multiple of "
                             f"train.steps_per_call={k}: resume with a steps_per_call that divides it.")
 
-    def evaluate(state) -> dict[str, float]:
-        if hasattr(task, "evaluate"):
-            model = nnx.merge(graphdef, state.params, state.rest)
-            model.eval()
-            return {k: float(v) for k, v in task.evaluate(model, data).items()}
-        return _default_evaluate(run.eval_step, state, data, batch_sharding)
-
-    if int(state.step) >= cfg.train.steps:
-        log(f"Already trained to step {int(state.step)}; raise --config.train.steps to go on.")
-    progress = _Progress(cfg, data, writer)
+    if int(run.state.step) >= cfg.train.steps:
+        log(f"Already trained to step {int(run.state.step)}; raise --config.train.steps to go on.")
+    progress = Progress(cfg.train.steps, cfg.train.log_every, data.unit, data.units_per_batch, writer)
     last_eval = {}
     pending = None  # (step, metrics) dispatched but not yet read
 
     def record(step: int, metrics) -> None:
-        """Reads one call's metrics: step `step`'s, or those of the k steps that end there."""
-        if k == 1:
-            return progress.record(step, metrics)
-        values = jax.device_get(metrics)
-        for i in range(k):
-            progress.record(step - k + 1 + i, {name: v[i] for name, v in values.items()})
+        """Reads one call's metrics (those of the k steps that end at `step`)."""
+        for i, values in enumerate(step_lib.unstack_metrics(jax.device_get(metrics), k)):
+            values = {name: float(v) for name, v in values.items()}
+            _check_finite(step - k + 1 + i, values)
+            progress.record(step - k + 1 + i, values)
 
     try:
         with _Preemption() as preemption:
             # `step` is the last step of each call: k steps per call, the cadences multiples of k.
-            for step in range(int(state.step) + k, cfg.train.steps + 1, k):
-                state, metrics = train_step(state, run.next_train_input())
+            for step in range(int(run.state.step) + k, cfg.train.steps + 1, k):
+                train_input = run.next_train_input()
+                run.state, metrics = run.train_step(run.state, train_input)
                 if pending:
                     record(*pending)
                 pending = (step, metrics)
@@ -248,12 +204,12 @@ def fit(cfg: ml_collections.ConfigDict, workdir, task, devices=None) -> dict[str
                 pending = None
                 started = time.perf_counter()
                 if do_eval:
-                    last_eval = evaluate(state)
+                    last_eval = run.evaluate({**data.eval, **(data.final_eval if final else {})})
                     writer.write(step, last_eval)
                     log(f"step {step}/{cfg.train.steps} | "
                         + " | ".join(f"{k} {v:.4f}" for k, v in sorted(last_eval.items())))
                 if do_save:
-                    checkpointer.save(step, state, data.train.get_state())
+                    checkpointer.save(step, run.state, data.train.get_state())
                 progress.exclude(time.perf_counter() - started)
                 if preemption.requested:
                     log(f"SIGTERM: saving checkpoint {step} and stopping; run again to resume.")
@@ -269,21 +225,3 @@ def fit(cfg: ml_collections.ConfigDict, workdir, task, devices=None) -> dict[str
         checkpointer.close()
         writer.close()
     return {**progress.last, **last_eval}
-
-
-def load_model(workdir, task) -> tuple[nnx.Module, ml_collections.ConfigDict]:
-    """The model of `workdir`'s latest readable checkpoint, built from its config.json, on one device."""
-    workdir = pathlib.Path(workdir)
-    if not (workdir / "config.json").exists():
-        raise UserError(f"{workdir} holds no config.json: train there first (--mode=train).")
-    cfg = config_lib.from_json_file(workdir / "config.json")
-    mesh = mesh_lib.make_mesh({"data": 1, "fsdp": 1, "model": 1}, jax.devices()[:1])
-    tx = optim.build(cfg.opt, cfg.train.steps)
-    graphdef, abstract, _ = state_lib.init(task.build_model, cfg, tx, mesh, abstract=True)
-    restored = checkpoint_lib.Checkpointer(workdir, cfg.checkpoint.max_to_keep).restore_latest(
-        abstract, log=log)
-    if restored is None:
-        raise UserError(f"{workdir / 'checkpoints'} holds no checkpoint yet.")
-    state = restored[0]
-    log(f"Loaded step {int(state.step)} from {workdir / 'checkpoints'}.")
-    return nnx.merge(graphdef, state.params, state.rest), cfg

@@ -4,14 +4,15 @@ whole-split evaluation, 8 devices = 1 device, and the model presets building."""
 import json
 
 import jax
+import ml_collections
 import numpy as np
 import pytest
 from flax import nnx
 
-from jaxdl import train
+from jaxdl import checkpoint, train
 from jaxdl.data import images
 from jaxdl.errors import UserError
-from jaxdl.experiments import cnn
+from jaxdl.tasks import image as cnn
 from testlib import load_config
 
 ONE_DEVICE = jax.devices()[:1]
@@ -35,19 +36,22 @@ def test_smoke_run_logs_val_and_test_loss_and_accuracy(smoke_run):
     for key in ("val/loss", "val/accuracy", "test/loss", "test/accuracy"):
         assert key in evals[-1]
     assert evals[-1]["val/loss"] < evals[0]["val/loss"]
+    assert "test/accuracy" not in evals[0]  # test is read once, at the end
     recorded = json.loads((workdir / "config.json").read_text())
-    assert recorded["model"]["image_size"] == recorded["data"]["image_size"] == 8
-    assert recorded["data"]["num_classes"] == 10 and len(recorded["data"]["mean"]) == 1
+    spec = json.loads((workdir / "spec.json").read_text())
+    assert recorded["data"]["image_size"] == 0 and spec["image_size"] == 8  # 0: the data's own
+    assert spec["num_classes"] == 10 and len(spec["mean"]) == 1
+    assert "num_classes" not in recorded["data"] and "image_size" not in recorded["model"]
 
 
 def test_evaluation_is_exact_over_the_whole_split(smoke_run):
     # eval_batch_size 512 > val (288): padding and masking must leave the split's own numbers;
     # then batches of 100 (a short last one) must give the same.
     workdir, result = smoke_run
-    model, cfg = train.load_model(workdir, cnn)
+    model, _, spec = checkpoint.load_model(workdir, cnn)
     model.eval()
     val = images.load_splits("digits", val_fraction=0.2, seed=0)["val"]
-    x = images.Normalize(cfg.data.mean, cfg.data.std).map(val)["images"]
+    x = images.Normalize(spec.mean, spec.std).map(val)["images"]
     logits = np.asarray(model(x), np.float64)
     log_probs = logits - np.log(np.exp(logits - logits.max(1, keepdims=True)).sum(1,
                                 keepdims=True)) - logits.max(1, keepdims=True)
@@ -55,10 +59,12 @@ def test_evaluation_is_exact_over_the_whole_split(smoke_run):
     accuracy = (logits.argmax(1) == val["labels"]).mean()
     np.testing.assert_allclose(result["val/accuracy"], accuracy, rtol=1e-6)
     np.testing.assert_allclose(result["val/loss"], loss, rtol=1e-4)
-    steps = images.transforms(mean=cfg.data.mean, std=cfg.data.std, train=False)
-    data = cnn.Data(train=None, eval={"val": lambda: images.eval_batches(
-        val, batch_size=100, steps=steps)}, unit="examples", per_batch=100, description="")
-    again = cnn.evaluate(model, data)
+    # The loop's evaluation, batches of 100 (the last one short, padded and masked).
+    cfg = config()
+    cfg.data.eval_batch_size = 100
+    run = train.prepare(cfg, cnn, devices=ONE_DEVICE)
+    run.state = checkpoint.Checkpointer(workdir, 2).restore_latest(run.state)[0]
+    again = run.evaluate(run.data.eval)
     np.testing.assert_allclose(again["val/accuracy"], accuracy, rtol=1e-6)
     np.testing.assert_allclose(again["val/loss"], loss, rtol=1e-4)
 
@@ -74,14 +80,14 @@ def test_eight_devices_reproduce_one(smoke_run, tmp_path):
 
 @pytest.mark.parametrize("preset", ["small", "lenet5", "vgg", "resnet18"])
 def test_model_presets_build_for_the_data(preset):
-    # Each preset's model takes the image size build_data fills in (through the reference);
-    # a registry model without that argument (resnet18) gets none.
+    # Each preset's model takes the image size from the data's spec; a registry model without
+    # that argument (resnet18) gets none.
     cfg = config("smoke" if preset == "resnet18" else f"smoke,{preset}")
     if preset == "resnet18":
         cnn.set_model(cfg, "resnet18")
-        assert "image_size" not in cfg.model
-    data = cnn.build_data(cfg, None)
-    model = nnx.eval_shape(lambda: cnn.build_model(cfg, nnx.Rngs(0)))  # abstract: no compiling
+    data = cnn.build_data(cfg)
+    spec = ml_collections.ConfigDict(data.spec)
+    model = nnx.eval_shape(lambda: cnn.build_model(cfg, spec, nnx.Rngs(0)))  # abstract: no compiling
     model.eval()
     graphdef, state = nnx.split(model)
     batch = next(data.train)
@@ -101,7 +107,7 @@ def test_figures_of_a_finished_run(smoke_run, tmp_path):
     from jaxdl.experiments import cnn_figures
 
     workdir, _ = smoke_run
-    model, cfg = train.load_model(workdir, cnn)
+    model, _, spec = checkpoint.load_model(workdir, cnn)
     model.eval()
     assert cnn_figures.first_conv(model).kernel.shape == (3, 3, 1, 32)  # the first layer's
     image = images.load_splits("digits", val_fraction=0.2, seed=0)["test"]["images"][0]
@@ -109,6 +115,6 @@ def test_figures_of_a_finished_run(smoke_run, tmp_path):
     assert [o.shape for o in outputs] == [(1, 8, 8, 32), (1, 4, 4, 64)]
     cnn_figures.plot_curves({"smoke": workdir}, tmp_path / "curves.png")
     cnn_figures.plot_filters(model, tmp_path / "filters.png", "filters")
-    cnn_figures.plot_feature_maps(model, cfg, image, "7", tmp_path / "maps.png")
+    cnn_figures.plot_feature_maps(model, spec, image, "7", tmp_path / "maps.png")
     assert all((tmp_path / name).stat().st_size > 1000
                for name in ("curves.png", "filters.png", "maps.png"))

@@ -5,14 +5,16 @@ import importlib.util
 import os
 
 import jax
+import ml_collections
 import numpy as np
 import pytest
 from flax import nnx
 from sklearn.metrics import r2_score
 
-from jaxdl import train
-from jaxdl.data.arrays import shuffled_batches
-from jaxdl.experiments import intro
+from jaxdl import checkpoint, train
+from jaxdl.data.arrays import shuffled_batches, whole_split
+from jaxdl.tasks import intro
+from jaxdl.logging import read_metrics
 from testlib import REPO, load_config
 
 CONFIGS = ["diabetes", "breast_cancer", "iris", "digits"]
@@ -20,7 +22,7 @@ ONE_DEVICE = jax.devices()[:1]
 
 
 def config(name: str, arg: str = ""):
-    return load_config(f"experiments/intro/{name}.py", arg)
+    return load_config("experiments/intro/tables.py", ",".join(filter(None, (name, arg))))
 
 
 @pytest.mark.parametrize("stratify", [False, True])
@@ -57,16 +59,16 @@ def test_classification_splits_are_stratified():
 
 def test_standardization_uses_the_train_split_only():
     cfg = config("diabetes", "smoke")
-    intro.build_data(cfg, None)
+    spec = ml_collections.ConfigDict(intro.build_data(cfg).spec)
     splits = intro.load_splits("diabetes", 0.2, 0.2, seed=0)
     train_x = splits["train"]["features"]
-    np.testing.assert_allclose(cfg.data.feature_mean, train_x.mean(0), rtol=1e-5)
-    np.testing.assert_allclose(cfg.data.feature_std, train_x.std(0), rtol=1e-5)
-    np.testing.assert_allclose(cfg.data.target_mean, splits["train"]["targets"].mean(), rtol=1e-5)
+    np.testing.assert_allclose(spec.feature_mean, train_x.mean(0), rtol=1e-5)
+    np.testing.assert_allclose(spec.feature_std, train_x.std(0), rtol=1e-5)
+    np.testing.assert_allclose(spec.target_mean, splits["train"]["targets"].mean(), rtol=1e-5)
     everything = np.concatenate([part["features"] for part in splits.values()])
-    assert np.abs(np.asarray(cfg.data.feature_mean) - everything.mean(0)).max() > 1e-3
+    assert np.abs(np.asarray(spec.feature_mean) - everything.mean(0)).max() > 1e-3
     # Inside the model: train features come out with mean 0 and std 1 per feature.
-    model = intro.build_model(cfg, nnx.Rngs(0))
+    model = intro.build_model(cfg, spec, nnx.Rngs(0))
     standardized = (train_x - model.feature_mean[...]) / model.feature_std[...]
     np.testing.assert_allclose(standardized.mean(0), 0, atol=1e-4)
     np.testing.assert_allclose(standardized.std(0), 1, atol=1e-4)
@@ -106,14 +108,14 @@ def test_train_iterator_resumes_from_its_state():
 
 def test_whole_split_pads_with_masked_rows():
     split = {"features": np.ones((10, 3), np.float32), "targets": np.arange(10, dtype=np.int32)}
-    batch = intro.whole_split(split, 8)
+    batch = whole_split(split, 8)
     assert batch["features"].shape == (16, 3)
     np.testing.assert_array_equal(batch["mask"], [1] * 10 + [0] * 6)
     np.testing.assert_array_equal(batch["targets"][:10], split["targets"])
 
 
 def predictions(workdir, split):
-    model, _ = train.load_model(workdir, intro)
+    model, _, _ = checkpoint.load_model(workdir, intro)
     return np.asarray(model(split["features"]))
 
 
@@ -121,7 +123,11 @@ def predictions(workdir, split):
 def test_smoke_preset_trains_through_fit(name, tmp_path):
     cfg = config(name, "smoke")
     result = train.fit(cfg, tmp_path, intro, devices=ONE_DEVICE)
-    assert cfg.model.inputs == len(cfg.data.feature_mean) > 0
+    spec = checkpoint.read_run(tmp_path)[1]
+    assert spec.inputs == len(spec.feature_mean) > 0
+    # Test is read once, at the end; val at every evaluation.
+    logged = [m for m in read_metrics(tmp_path) if any(k.startswith("val/") for k in m)]
+    assert len(logged) == 2 and [("test/loss" in m) for m in logged] == [False, True]
     # The logged test metrics are those of the saved model on the whole test split.
     test = intro.load_splits(name, 0.2, 0.2, seed=0)["test"]
     predicted = predictions(tmp_path, test)
@@ -132,10 +138,10 @@ def test_smoke_preset_trains_through_fit(name, tmp_path):
         np.testing.assert_allclose(result["test/rmse"], rmse, rtol=1e-4)
         return
     if name == "breast_cancer":  # one logit, p(class 1) = sigmoid(logit)
-        assert cfg.model.outputs == 1 and predicted.shape == test["targets"].shape
+        assert spec.outputs == 1 and predicted.shape == test["targets"].shape
         classes = (predicted > 0).astype(int)
     else:
-        assert predicted.shape == (len(test["targets"]), cfg.model.outputs)
+        assert predicted.shape == (len(test["targets"]), spec.outputs)
         classes = predicted.argmax(-1)
     np.testing.assert_allclose(result["test/accuracy"], (classes == test["targets"]).mean(),
                                rtol=1e-6)
@@ -187,9 +193,9 @@ def side_by_side():
 def test_keras_model_with_the_flax_weights_computes_the_same_function(side_by_side, name):
     # The mapping the article states: nnx.Linear(a, b) is keras Dense(b) (both kernels [a, b]),
     # the fitted standardization is Normalization, the regression output its inverse.
-    cfg = side_by_side.load_config(name)
-    flax_model = intro.build_model(cfg, nnx.Rngs(0))
-    keras_model = side_by_side.keras_model(cfg)
+    cfg, spec = side_by_side.load_config(name)
+    flax_model = intro.build_model(cfg, spec, nnx.Rngs(0))
+    keras_model = side_by_side.keras_model(cfg, spec)
     dense = [layer for layer in keras_model.layers if layer.__class__.__name__ == "Dense"]
     assert len(dense) == len(flax_model.layers)
     for keras_layer, linear in zip(dense, flax_model.layers):
@@ -201,5 +207,5 @@ def test_keras_model_with_the_flax_weights_computes_the_same_function(side_by_si
 
 
 def test_keras_trains_iris_to_the_jaxdl_level(side_by_side):
-    result = side_by_side.train_keras(side_by_side.load_config("iris"))
+    result = side_by_side.train_keras(*side_by_side.load_config("iris"))
     assert result["val/accuracy"] >= 0.9 and result["test/accuracy"] >= 0.9

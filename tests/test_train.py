@@ -8,6 +8,7 @@ import signal
 import grain
 import jax
 import jax.numpy as jnp
+import ml_collections
 import numpy as np
 import pytest
 from flax import nnx
@@ -15,7 +16,7 @@ from flax import nnx
 from jaxdl import train
 from jaxdl.data import Data
 from jaxdl.errors import UserError
-from jaxdl.experiments import nanogpt
+from jaxdl.tasks import nanogpt
 from jaxdl.logging import read_metrics
 from testlib import has_data_file, load_config, shakespeare_corpus
 
@@ -36,13 +37,14 @@ def test_first_step_loss_is_the_initial_model_on_the_first_batch(tmp_path):
     train.fit(cfg, tmp_path, nanogpt, devices=jax.devices()[:1])
     logged = train_losses(tmp_path)[1]
 
-    data = nanogpt.build_data(cfg, None)
-    model = nanogpt.build_model(cfg, nnx.Rngs(cfg.seed))
+    data = nanogpt.build_data(cfg)
+    spec = ml_collections.ConfigDict(data.spec)
+    model = nanogpt.build_model(cfg, spec, nnx.Rngs(cfg.seed))
     loss, _ = nanogpt.loss_fn(model, jax.tree.map(jnp.asarray, next(data.train)),
                               jax.random.PRNGKey(0))  # no dropout in smoke: the key is unused
     np.testing.assert_allclose(logged, float(loss), rtol=1e-6)
     # An untrained model is close to uniform over the characters: loss ~ ln(vocab).
-    assert abs(logged - np.log(cfg.model.vocab_size)) < 0.05
+    assert abs(logged - np.log(spec.vocab_size)) < 0.05
     if cfg.data.corpus == "tiny_shakespeare":  # golden value of this seed and config
         np.testing.assert_allclose(logged, GOLDEN_FIRST_LOSS, rtol=1e-5)
 
@@ -61,8 +63,8 @@ class SigtermAtBatch:
     def __getattr__(self, name):
         return getattr(nanogpt, name)
 
-    def build_data(self, cfg, mesh):
-        data = nanogpt.build_data(cfg, mesh)
+    def build_data(self, cfg):
+        data = nanogpt.build_data(cfg)
         inner, n = data.train, self.n
 
         class Iterator:
@@ -164,10 +166,10 @@ class Regression:
     def __init__(self, nan_at):
         self.nan_at = nan_at
 
-    def build_model(self, cfg, rngs):
+    def build_model(self, cfg, spec, rngs):
         return nnx.Linear(3, 1, rngs=rngs)
 
-    def build_data(self, cfg, mesh):
+    def build_data(self, cfg):
         nan_at = self.nan_at
 
         def batch(i):
@@ -178,7 +180,7 @@ class Regression:
 
         eval_batches = [batch(10_000)]
         return Data(train=iter(grain.MapDataset.range(10**6).map(batch).to_iter_dataset()),
-                    eval={"val": lambda: eval_batches}, unit="examples", per_batch=8,
+                    eval={"val": lambda: eval_batches}, unit="examples", units_per_batch=8,
                     description="sums of three normals")
 
     def loss_fn(self, model, batch, rng):

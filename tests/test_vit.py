@@ -5,13 +5,15 @@ of the article; the digits config's accuracy level (slow)."""
 import json
 
 import jax
+import ml_collections
 import numpy as np
 import pytest
 from flax import nnx
 
-from jaxdl import train
+from jaxdl import checkpoint, train
 from jaxdl.data import images
-from jaxdl.experiments import vit, vit_figures
+from jaxdl.experiments import vit_figures
+from jaxdl.tasks import image as vit
 from jaxdl.nn.vit import ViT
 from testlib import load_config
 
@@ -36,11 +38,11 @@ def test_smoke_preset_trains_and_logs_val_accuracy(smoke_run):
     assert {"val/loss", "test/loss", "test/accuracy"} <= set(evals[-1])
     assert evals[-1]["val/loss"] < evals[0]["val/loss"]
     # The saved model is a ViT over 16 patches of 2 x 2, and the logged val accuracy is its own.
-    model, cfg = train.load_model(tmp_path, vit)
+    model, _, spec = checkpoint.load_model(tmp_path, vit)
     assert isinstance(model, ViT) and model.num_patches == 16
     model.eval()
     val = images.load_splits("digits", val_fraction=0.2, seed=0)["val"]
-    x = images.Normalize(cfg.data.mean, cfg.data.std).map(val)["images"]
+    x = images.Normalize(spec.mean, spec.std).map(val)["images"]
     accuracy = (np.asarray(model(x)).argmax(1) == val["labels"]).mean()
     np.testing.assert_allclose(result["val/accuracy"], accuracy, rtol=1e-6)
 
@@ -69,10 +71,10 @@ def test_data_sweep_figure_reads_finished_runs(smoke_run, tmp_path):
     ("cifar10", 32, 3, 3_195_146),
 ])
 def test_configs_build_the_model_they_describe(name, side, channels, params):
-    # Without loading data: fill the fields build_data would fill; shapes only (no FLOPs spent).
+    # Without loading data: the spec build_data would return; shapes only (no FLOPs spent).
     cfg = config(name)
-    cfg.data.update(image_size=side, in_channels=channels, num_classes=10)
-    model = nnx.eval_shape(lambda: vit.build_model(cfg, nnx.Rngs(0)))
+    spec = ml_collections.ConfigDict(dict(image_size=side, in_channels=channels, num_classes=10))
+    model = nnx.eval_shape(lambda: vit.build_model(cfg, spec, nnx.Rngs(0)))
     assert sum(p.size for p in jax.tree.leaves(nnx.state(model, nnx.Param))) == params
     model.eval()
     logits = nnx.eval_shape(lambda m, x: m(x), model,

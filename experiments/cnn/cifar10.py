@@ -10,7 +10,7 @@ vgg11 (VGG-11's widths, for an accelerator); no_augment.
 """
 
 from jaxdl import config as config_lib
-from jaxdl.experiments.cnn import image_config, set_model
+from jaxdl.tasks.image import image_config, set_model
 
 
 def get_config(arg: str | None = None):
@@ -25,10 +25,7 @@ def get_config(arg: str | None = None):
     return config_lib.apply_presets(cfg, arg, PRESETS)
 
 
-def smoke(cfg):
-    cfg.train.update(steps=20, log_every=10, eval_every=20)
-    cfg.checkpoint.every = 20
-    cfg.opt.warmup_steps = 5
+smoke = config_lib.smoke(20)
 
 
 def vgg(cfg):

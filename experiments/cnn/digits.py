@@ -10,7 +10,7 @@ Results (1000 steps, seed 0, 1 CPU device of a shared 2-core AMD EPYC VM; README
 """
 
 from jaxdl import config as config_lib
-from jaxdl.experiments.cnn import MODEL_PRESETS, image_config
+from jaxdl.tasks.image import MODEL_PRESETS, image_config
 
 
 def get_config(arg: str | None = None):
@@ -23,10 +23,7 @@ def get_config(arg: str | None = None):
     return config_lib.apply_presets(cfg, arg, PRESETS)
 
 
-def smoke(cfg):
-    cfg.train.update(steps=20, log_every=10, eval_every=10)
-    cfg.checkpoint.every = 20
-    cfg.opt.warmup_steps = 5
+smoke = config_lib.smoke(20, eval_every=10)
 
 
 PRESETS = dict(MODEL_PRESETS, smoke=smoke)

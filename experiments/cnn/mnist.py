@@ -12,7 +12,7 @@ The full tfds mnist was not run here (not prepared on this offline machine).
 """
 
 from jaxdl import config as config_lib
-from jaxdl.experiments.cnn import MODEL_PRESETS, image_config
+from jaxdl.tasks.image import MODEL_PRESETS, image_config
 
 
 def get_config(arg: str | None = None):
@@ -25,10 +25,7 @@ def get_config(arg: str | None = None):
     return config_lib.apply_presets(cfg, arg, PRESETS)
 
 
-def smoke(cfg):
-    cfg.train.update(steps=20, log_every=10, eval_every=20)
-    cfg.checkpoint.every = 20
-    cfg.opt.warmup_steps = 5
+smoke = config_lib.smoke(20)
 
 
 def five_k(cfg):

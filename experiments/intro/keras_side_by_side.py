@@ -21,39 +21,41 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from absl import app, flags, logging  # noqa: E402
 
+import ml_collections  # noqa: E402
+
 from jaxdl import train  # noqa: E402
-from jaxdl.experiments import intro  # noqa: E402
+from jaxdl.tasks import intro  # noqa: E402
 
 CONFIGS = pathlib.Path(__file__).resolve().parent
-TASKS = flags.DEFINE_list("tasks", ["diabetes", "breast_cancer", "iris", "digits"], "Configs.")
-PRESETS = flags.DEFINE_list("presets", ["", "linear"], "Presets of each config ('' = default).")
+TASKS = flags.DEFINE_list("tasks", ["diabetes", "breast_cancer", "iris", "digits"], "Datasets.")
+PRESETS = flags.DEFINE_list("presets", ["", "linear"], "Presets after the dataset ('' = none).")
 
 
 def load_config(task: str, preset: str = ""):
-    """get_config(preset) of experiments/intro/<task>.py, with its train-split fields filled."""
-    spec = importlib.util.spec_from_file_location(f"intro_{task}", CONFIGS / f"{task}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    cfg = module.get_config(preset)
-    intro.build_data(cfg, None)  # fills feature statistics, kind, inputs and outputs
-    return cfg
+    """(cfg, spec): experiments/intro/tables.py with presets `task` and `preset`, and what the
+    data decides (feature statistics, kind, inputs and outputs)."""
+    found = importlib.util.spec_from_file_location("intro_tables", CONFIGS / "tables.py")
+    module = importlib.util.module_from_spec(found)
+    found.loader.exec_module(module)
+    cfg = module.get_config(",".join(filter(None, (task, preset))))
+    return cfg, ml_collections.ConfigDict(intro.build_data(cfg).spec)
 
 
-def keras_model(cfg) -> keras.Sequential:
+def keras_model(cfg, spec) -> keras.Sequential:
     """intro.Network in Keras: the same layers, the fitted statistics passed in (not `adapt`ed:
     adapt would divide a feature that is constant on the train split by 1e-7 instead of 1)."""
-    d, m = cfg.data, cfg.model
-    layers = [keras.Input((m.inputs,)),
+    d, m = spec, cfg.model
+    layers = [keras.Input((spec.inputs,)),
               keras.layers.Normalization(mean=d.feature_mean, variance=np.square(d.feature_std))]
     layers += [keras.layers.Dense(width, activation="relu") for width in m.hidden]
-    layers.append(keras.layers.Dense(m.outputs))
-    if m.kind == "regression":  # back to target units, as intro.Network does
+    layers.append(keras.layers.Dense(spec.outputs))
+    if spec.kind == "regression":  # back to target units, as intro.Network does
         layers.append(keras.layers.Normalization(mean=d.target_mean,
                                                  variance=d.target_std ** 2, invert=True))
     return keras.Sequential(layers)
 
 
-def compile_like(model: keras.Model, cfg, total_steps: int) -> None:
+def compile_like(model: keras.Model, cfg, kind: str, total_steps: int) -> None:
     """AdamW with jaxdl.optim's schedule (linear warmup from 0, cosine to min_lr), decay on kernels
     only, no clipping; the loss and metrics of intro.loss_fn."""
     o = cfg.opt
@@ -63,10 +65,10 @@ def compile_like(model: keras.Model, cfg, total_steps: int) -> None:
     optimizer = keras.optimizers.AdamW(schedule, weight_decay=o.weight_decay, beta_1=o.b1,
                                        beta_2=o.b2, epsilon=1e-8)  # optax's epsilon
     optimizer.exclude_from_weight_decay(var_names=["bias"])
-    if cfg.model.kind == "regression":
+    if kind == "regression":
         loss, metrics = "mse", [keras.metrics.RootMeanSquaredError(name="rmse"),
                                 keras.metrics.R2Score(name="r2")]
-    elif cfg.model.kind == "binary":
+    elif kind == "binary":
         loss = keras.losses.BinaryCrossentropy(from_logits=True)
         metrics = [keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.0)]
     else:
@@ -75,33 +77,33 @@ def compile_like(model: keras.Model, cfg, total_steps: int) -> None:
     model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
 
 
-def targets(cfg, split) -> np.ndarray:
+def targets(kind: str, split) -> np.ndarray:
     """Keras keeps the output's trailing axis of 1 (regression, binary): targets get one too."""
-    return split["targets"] if cfg.model.kind == "multiclass" else split["targets"][:, None]
+    return split["targets"] if kind == "multiclass" else split["targets"][:, None]
 
 
-def train_keras(cfg) -> dict[str, float]:
+def train_keras(cfg, spec) -> dict[str, float]:
     """Trains on the train split for as many examples as jaxdl's run sees; val/test metrics."""
     keras.utils.set_random_seed(cfg.seed)
     splits = intro.load_splits(cfg.data.dataset, cfg.data.val_fraction, cfg.data.test_fraction,
                                cfg.data.split_seed)
     n, batch = len(splits["train"]["targets"]), cfg.data.batch_size
     epochs = max(1, round(cfg.train.steps * batch / n))
-    model = keras_model(cfg)
-    compile_like(model, cfg, total_steps=epochs * math.ceil(n / batch))
-    model.fit(splits["train"]["features"], targets(cfg, splits["train"]), batch_size=batch,
+    model = keras_model(cfg, spec)
+    compile_like(model, cfg, spec.kind, total_steps=epochs * math.ceil(n / batch))
+    model.fit(splits["train"]["features"], targets(spec.kind, splits["train"]), batch_size=batch,
               epochs=epochs, shuffle=True, verbose=0)
     results = {}
     for split in ("val", "test"):
         part = splits[split]
         # One batch holding the whole split: the metrics are exactly the split's.
-        values = model.evaluate(part["features"], targets(cfg, part), batch_size=len(part["targets"]),
+        values = model.evaluate(part["features"], targets(spec.kind, part), batch_size=len(part["targets"]),
                                 verbose=0, return_dict=True)
         results.update({f"{split}/{key}": float(value) for key, value in values.items()})
     return results
 
 
-def train_jaxdl(cfg) -> dict[str, float]:
+def train_jaxdl(cfg, spec) -> dict[str, float]:
     cfg.train.eval_every = cfg.train.steps  # evaluating does not change training: only at the end
     with tempfile.TemporaryDirectory() as workdir:
         return train.fit(cfg, workdir, intro)
@@ -113,11 +115,11 @@ def main(argv):
     print("| task | model | framework | val | test |\n| --- | --- | --- | --- | --- |")
     for task in TASKS.value:
         for preset in PRESETS.value:
-            cfg = load_config(task, preset)
-            key = "r2" if cfg.model.kind == "regression" else "accuracy"
+            cfg, spec = load_config(task, preset)
+            key = "r2" if spec.kind == "regression" else "accuracy"
             model = "linear" if not cfg.model.hidden else f"MLP {tuple(cfg.model.hidden)}"
             for framework, run in (("jaxdl", train_jaxdl), ("Keras 3 (JAX)", train_keras)):
-                result = run(load_config(task, preset))
+                result = run(*load_config(task, preset))
                 print(f"| {task} | {model} | {framework} | {key} {result[f'val/{key}']:.4f} | "
                       f"{key} {result[f'test/{key}']:.4f} |", flush=True)
 

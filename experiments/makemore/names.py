@@ -21,8 +21,7 @@ def get_config(arg: str | None = None):
     # transformer only: pack each batch's names end to end into pack_rows rows of pack_length
     # positions (0 = one name per padded row). Same predictions, fewer positions computed.
     cfg.data.update(pack_rows=0, pack_length=32)
-    cfg.data.vocab = ""  # filled from the corpus: "." then the letters
-    cfg.data.block_size = -1  # filled: longest name + 1
+    cfg.data.block_size = 0  # positions per row; 0 = the longest name + 1 (the end token)
     cfg.model = dict(
         name="transformer",
         embed=64,  # makemore's n_embd
@@ -34,10 +33,9 @@ def get_config(arg: str | None = None):
         layers=4,
         heads=4,
         dropout=0.0,
-        vocab_size=-1,  # filled from the corpus
     )
     # 10 steps per jitted call: these models are small enough that the host's per-call overhead
-    # shows (transformer 5.0 against 5.8 ms/step; README, Performance). Same losses.
+    # shows (docs/performance.md, makemore). Same losses.
     cfg.train.update(steps=2000, log_every=100, eval_every=500, steps_per_call=10)
     cfg.checkpoint.every = 1000
     # makemore trains at a constant learning rate, without clipping.
@@ -64,9 +62,7 @@ def transformer(cfg):
     cfg.data.update(pack_rows=14, pack_length=24)
 
 
-def smoke(cfg):
-    cfg.train.update(steps=30, log_every=10, eval_every=30)
-    cfg.checkpoint.every = 30
+smoke = config_lib.smoke(30, warmup_steps=0)
 
 
 def long(cfg):

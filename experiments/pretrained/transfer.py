@@ -11,7 +11,7 @@ Results: experiments/pretrained/README.md.
 
 from jaxdl import config as config_lib
 from jaxdl.errors import UserError
-from jaxdl.experiments.transfer import transfer_config
+from jaxdl.tasks.transfer import transfer_config
 
 
 def get_config(arg: str | None = None):
@@ -40,11 +40,8 @@ def scratch(cfg):
     cfg.transfer.update(init="scratch", freeze_backbone=False)
 
 
-def smoke(cfg):
-    cfg.data.update(image_size=32, batch_size=16, eval_batch_size=500)
-    cfg.train.update(steps=4, log_every=2, eval_every=4)
-    cfg.checkpoint.every = 4
-    cfg.opt.warmup_steps = 1
+smoke = config_lib.smoke(4, log_every=2, warmup_steps=1,
+                         data=dict(image_size=32, batch_size=16, eval_batch_size=500))
 
 
 PRESETS = dict(frozen=frozen, finetune=finetune, scratch=scratch, smoke=smoke)

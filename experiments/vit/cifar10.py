@@ -13,11 +13,11 @@ Presets: smoke.
 """
 
 from jaxdl import config as config_lib
-from jaxdl.experiments.vit import vit_config
+from jaxdl.tasks.image import image_config
 
 
 def get_config(arg: str | None = None):
-    cfg = vit_config("cifar10", patch_size=4, width=256, layers=6, heads=8, mlp_ratio=2,
+    cfg = image_config("cifar10", "vit", patch_size=4, width=256, layers=6, heads=8, mlp_ratio=2,
                      dropout=0.2)
     # The tutorial augments with random resized crops (scale 0.8-1); the shared pipeline's
     # closest is a random 32x32 crop of the image padded by 4 pixels.
@@ -32,11 +32,7 @@ def get_config(arg: str | None = None):
     return config_lib.apply_presets(cfg, arg, PRESETS)
 
 
-def smoke(cfg):
-    cfg.model.update(width=32, layers=1, heads=2)
-    cfg.train.update(steps=20, log_every=10, eval_every=10)
-    cfg.checkpoint.every = 20
-    cfg.opt.warmup_steps = 5
+smoke = config_lib.smoke(20, eval_every=10, model=dict(width=32, layers=1, heads=2))
 
 
 PRESETS = dict(smoke=smoke)

@@ -11,11 +11,11 @@ Results (split seed 0, 1 CPU device of the shared 2-core VM, wall time with othe
 """
 
 from jaxdl import config as config_lib
-from jaxdl.experiments.vit import vit_config
+from jaxdl.tasks.image import image_config
 
 
 def get_config(arg: str | None = None):
-    cfg = vit_config("digits", patch_size=2, width=64, layers=2, heads=4, mlp_ratio=2, dropout=0.2)
+    cfg = image_config("digits", "vit", patch_size=2, width=64, layers=2, heads=4, mlp_ratio=2, dropout=0.2)
     # The cnn digits config's split (val 20%, test 20%, seed 0): the two families meet the same
     # examples.
     cfg.data.update(batch_size=128, eval_batch_size=512, val_fraction=0.2)
@@ -25,10 +25,7 @@ def get_config(arg: str | None = None):
     return config_lib.apply_presets(cfg, arg, PRESETS)
 
 
-def smoke(cfg):
-    cfg.train.update(steps=20, log_every=10, eval_every=10)
-    cfg.checkpoint.every = 20
-    cfg.opt.warmup_steps = 5
+smoke = config_lib.smoke(20, eval_every=10)
 
 
 def patch4(cfg):

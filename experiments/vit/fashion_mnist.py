@@ -12,11 +12,11 @@ was not run here.
 """
 
 from jaxdl import config as config_lib
-from jaxdl.experiments.vit import vit_config
+from jaxdl.tasks.image import image_config
 
 
 def get_config(arg: str | None = None):
-    cfg = vit_config("fashion_mnist", patch_size=4, width=128, layers=6, heads=4, mlp_ratio=2,
+    cfg = image_config("fashion_mnist", "vit", patch_size=4, width=128, layers=6, heads=4, mlp_ratio=2,
                      dropout=0.1)
     cfg.data.update(batch_size=128, eval_batch_size=1000, val_fraction=0.1, crop_padding=2,
                     flip=True)
@@ -26,11 +26,7 @@ def get_config(arg: str | None = None):
     return config_lib.apply_presets(cfg, arg, PRESETS)
 
 
-def smoke(cfg):
-    cfg.model.update(patch_size=7, width=32, layers=1)
-    cfg.train.update(steps=20, log_every=10, eval_every=10)
-    cfg.checkpoint.every = 20
-    cfg.opt.warmup_steps = 5
+smoke = config_lib.smoke(20, eval_every=10, model=dict(patch_size=7, width=32, layers=1))
 
 
 def cpu(cfg):

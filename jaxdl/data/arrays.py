@@ -20,3 +20,19 @@ def shuffled_batches(arrays: dict[str, np.ndarray], *, batch_size: int, seed: in
 
     n = len(next(iter(arrays.values())))
     return grain.MapDataset.range(n).shuffle(seed=seed).repeat().batch(batch_size).map(gather)
+
+
+def whole_split(arrays: dict[str, np.ndarray], multiple: int, *, fill: dict | None = None,
+                process_index: int = 0, process_count: int = 1) -> dict[str, np.ndarray]:
+    """A whole evaluation split as one batch, padded to a multiple of `multiple` rows (the batch
+    size, which the mesh divides) with a `mask` (1 = real row, 0 = padding). Padding rows hold 0,
+    or `fill[key]`. Each process keeps its share of the rows."""
+    n = len(next(iter(arrays.values())))
+    padded = -(-n // multiple) * multiple
+    fill = fill or {}
+    out = {}
+    for key, value in {**arrays, "mask": np.ones(n, np.float32)}.items():
+        out[key] = np.full((padded, *value.shape[1:]), fill.get(key, 0), value.dtype)
+        out[key][:n] = value
+    share = padded // process_count
+    return {k: v[process_index * share:(process_index + 1) * share] for k, v in out.items()}

@@ -7,7 +7,7 @@ Two corpora live in files that are fetched once and then kept (DESIGN.md, "Data"
 
 ``data_file`` finds such a file by looking, in order, in
 
-1. ``$JAXDL_DATA_DIR/<filename>`` (tests and CI point it at ``../shared/data``);
+1. ``$JAXDL_DATA_DIR/<filename>`` (tests and CI point it at a folder holding the files);
 2. the user cache, ``$JAXDL_CACHE_DIR/<filename>``, else
    ``${XDG_CACHE_HOME:-~/.cache}/jaxdl/<filename>``;
 3. the file's canonical public address, downloaded into the cache.
@@ -44,6 +44,8 @@ import urllib.error
 import urllib.request
 import zipfile
 
+from jaxdl.errors import DataUnavailableError
+
 __all__ = ["Corpus", "DataUnavailableError", "data_file", "load_text", "split_text"]
 
 # Corpora kept as files: name -> (filename, canonical URL, sha256 of the bytes).
@@ -73,10 +75,6 @@ class Corpus:
     name: str
     text: str
     origin: str
-
-
-class DataUnavailableError(FileNotFoundError):
-    """A data file is neither on disk nor downloadable; the message says how to provide it."""
 
 
 def load_text(name: str) -> Corpus:

@@ -14,9 +14,9 @@ import numpy as np
 from absl import app, flags
 from flax import nnx
 
-from jaxdl import train
+from jaxdl import checkpoint
 from jaxdl.data import images
-from jaxdl.experiments import cnn
+from jaxdl.tasks import image as image_task
 from jaxdl.figures import pyplot, save
 from jaxdl.logging import read_metrics
 from jaxdl.nn.cnn import pool
@@ -72,10 +72,10 @@ def block_outputs(model: nnx.Module, x_BHWC) -> list[np.ndarray]:
     return outputs
 
 
-def plot_feature_maps(model: nnx.Module, cfg, image: np.ndarray, label: str,
+def plot_feature_maps(model: nnx.Module, spec, image: np.ndarray, label: str,
                       out: pathlib.Path, maps: int = 8) -> None:
     batch = {"images": image[None], "labels": np.zeros(1, np.int32), "mask": np.ones(1)}
-    for step in images.transforms(mean=cfg.data.mean, std=cfg.data.std, train=False):
+    for step in images.transforms(mean=spec.mean, std=spec.std, train=False):
         batch = step.map(batch)
     outputs = block_outputs(model, batch["images"])
     plt = pyplot()
@@ -100,7 +100,7 @@ def main(argv):
     out = pathlib.Path(OUT.value)
     plot_curves(runs, out / "curves.png")
     for name, workdir in runs.items():
-        model, cfg = train.load_model(workdir, cnn)
+        model, cfg, spec = checkpoint.load_model(workdir, image_task)
         model.eval()
         plot_filters(model, out / f"{name}_filters.png",
                      f"{name}: first-layer {cfg.model.name} filters")
@@ -108,7 +108,7 @@ def main(argv):
             test = images.load_splits(cfg.data.dataset, val_fraction=cfg.data.val_fraction,
                                       seed=cfg.data.split_seed)
             image, label = test["test"]["images"][0], test["test"]["labels"][0]
-            plot_feature_maps(model, cfg, image, test["classes"][label],
+            plot_feature_maps(model, spec, image, test["classes"][label],
                               out / f"{name}_feature_maps.png")
 
 

@@ -24,9 +24,10 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from jaxdl import train
-from jaxdl.data import names, sources
-from jaxdl.experiments import makemore
+from jaxdl import checkpoint
+from jaxdl.data import name_rows, sources
+from jaxdl.data.arrays import whole_split
+from jaxdl.tasks import makemore
 from jaxdl.figures import pyplot, save
 from jaxdl.logging import read_metrics
 from jaxdl.scratch import bigram
@@ -144,12 +145,12 @@ def plot_curves(curves: dict[str, tuple[list[int], list[float]]], out, ylabel: s
 # ---- what the figures and the table are made of ----------------------------------------------
 
 
-def split_losses(model, cfg, rows_per_call: int = 2048) -> dict[str, float]:
+def split_losses(model, cfg, spec, rows_per_call: int = 2048) -> dict[str, float]:
     """Mean loss per character over every name of every split (train included), the model in
     eval mode (BatchNorm uses its running statistics), as the loop's evaluation computes it."""
     words = sources.load_text(cfg.data.corpus).text.split()
-    tokenizer = names.tokenizer_for(words)
-    assert tokenizer.chars == cfg.data.vocab, "the corpus is not the one this run trained on"
+    tokenizer = name_rows.tokenizer_for(words)
+    assert tokenizer.chars == spec.vocab, "the corpus is not the one this run trained on"
     model.eval()
     graphdef, state = nnx.split(model)
 
@@ -162,8 +163,9 @@ def split_losses(model, cfg, rows_per_call: int = 2048) -> dict[str, float]:
         return -jnp.where(valid_BT, logp_BT, 0.0).sum(), valid_BT.sum()
 
     results = {}
-    for split, part in names.split(words, cfg.data.split, cfg.data.split_seed).items():
-        rows = names.whole_split(names.encode(part, tokenizer, cfg.data.block_size), rows_per_call)
+    for split, part in name_rows.split(words, cfg.data.split, cfg.data.split_seed).items():
+        rows = whole_split(name_rows.encode(part, tokenizer, spec.block_size), rows_per_call,
+                           fill={"targets": -1})
         total, count = 0.0, 0
         for start in range(0, len(rows["inputs"]), rows_per_call):
             chunk = slice(start, start + rows_per_call)
@@ -176,7 +178,7 @@ def split_losses(model, cfg, rows_per_call: int = 2048) -> dict[str, float]:
 def counting_bigram(words: list[str], vocab: bigram.Vocab) -> str:
     """The best a bigram can do on makemore's split: the +1-smoothed count table of the train
     names, scored on the train and held-out names (the bigram rung's floor)."""
-    parts = names.split(words, "makemore", 3407)
+    parts = name_rows.split(words, "makemore", 3407)
     train_pairs = bigram.bigram_pairs(parts["train"], vocab)
     probs = bigram.counts_to_probs(bigram.count_bigrams(*train_pairs, vocab.size))
     val_loss = bigram.mean_nll(probs, *bigram.bigram_pairs(parts["val"], vocab))
@@ -198,16 +200,16 @@ def from_log(log_path: pathlib.Path) -> dict[str, float]:
 
 
 def summarise(workdir: pathlib.Path) -> tuple[dict, nnx.Module, object]:
-    model, cfg = train.load_model(workdir, makemore)
+    model, cfg, spec = checkpoint.load_model(workdir, makemore)
     params = sum(p.size for p in jax.tree.leaves(nnx.state(model, nnx.Param)))
     last = {}
     for record in read_metrics(workdir):
         last.update(record)
     row = dict(run=workdir.name, model=cfg.model.name, params=params, steps=cfg.train.steps,
                split=cfg.data.split, logged_val=last.get("val/loss"),
-               **{f"{k}_full": v for k, v in split_losses(model, cfg).items()},
+               **{f"{k}_full": v for k, v in split_losses(model, cfg, spec).items()},
                **from_log(workdir.parent / f"{workdir.name}.log"))
-    return row, model, cfg
+    return row, model, spec
 
 
 def markdown_table(rows: list[dict]) -> str:
@@ -242,14 +244,14 @@ def main(argv=None):
         if not (runs / name / "config.json").exists():
             print(f"skipping {name}: no run in {runs / name}")
             continue
-        row, model, cfg = summarise(runs / name)
+        row, model, spec = summarise(runs / name)
         rows.append(row)
         if hasattr(model, "token_embedding"):
             table = np.asarray(model.token_embedding[...], np.float64)
-            print(f"{name} embeddings: {vowel_similarity(table, cfg.data.vocab)}")
+            print(f"{name} embeddings: {vowel_similarity(table, spec.vocab)}")
             if name in EMBEDDINGS:
                 embeddings.append((f"{name}: {cfg.model.name}, {row['params']:,} params", table,
-                                   cfg.data.vocab))
+                                   spec.vocab))
     print(markdown_table(rows))
 
     if embeddings:

@@ -15,14 +15,15 @@ import importlib.util
 import pathlib
 
 import jax
+import ml_collections
 import numpy as np
 from absl import app, flags
 from flax import nnx
 
-from jaxdl import cli, train
+from jaxdl import checkpoint, cli
 from jaxdl import config as config_lib
 from jaxdl.data import images
-from jaxdl.experiments import vit
+from jaxdl.tasks import image as image_task
 from jaxdl.figures import pyplot, save
 from jaxdl.logging import read_metrics
 from jaxdl.nn.vit import ViT, patches
@@ -161,8 +162,8 @@ def arithmetic(name: str) -> dict:
     """Tokens, parameters and FLOPs of a vit config (no data loaded, no weights drawn)."""
     cfg = load_config(name)
     side, channels = CONFIGS[name]
-    cfg.data.update(image_size=side, in_channels=channels, num_classes=10)
-    model = nnx.eval_shape(lambda: vit.build_model(cfg, nnx.Rngs(0)))
+    spec = ml_collections.ConfigDict(dict(image_size=side, in_channels=channels, num_classes=10))
+    model = nnx.eval_shape(lambda: image_task.build_model(cfg, spec, nnx.Rngs(0)))
     model.eval()
     x = jax.ShapeDtypeStruct((1, side, side, channels), np.float32)
     graphdef, state = nnx.split(model)
@@ -188,11 +189,11 @@ def main(argv):
         plot_data_sweep(flags.FLAGS.sweep_runs, pathlib.Path(flags.FLAGS.out) / "data_sweep.png")
     if cli.WORKDIR.value is None:
         return
-    model, cfg = train.load_model(cli.WORKDIR.value, vit)
+    model, cfg, spec = checkpoint.load_model(cli.WORKDIR.value, image_task)
     model.eval()
     val = images.load_splits(cfg.data.dataset, val_fraction=cfg.data.val_fraction,
                              seed=cfg.data.split_seed)["val"]
-    normalize = images.Normalize(cfg.data.mean, cfg.data.std)
+    normalize = images.Normalize(spec.mean, spec.std)
     x_val = normalize.map({"images": val["images"]})["images"]
     for name, value in position_ablation(model, x_val, val["labels"]).items():
         print(f"val accuracy, {name}: {value:.4f}")

@@ -20,14 +20,15 @@ import time
 
 import jax
 import jax.numpy as jnp
+import ml_collections
 from flax import nnx
 
 from jaxdl import mesh as mesh_lib
 from jaxdl import train
 from jaxdl.bench import call_times
-from jaxdl.experiments import makemore, nanogpt
 from jaxdl.runtime import keep_freed_memory
 from jaxdl.sample import _extend
+from jaxdl.tasks import makemore, nanogpt
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
@@ -56,7 +57,7 @@ def step_dispatch_ms(run, batch) -> float:
 
 
 def kernel_time_split(steps: int = 20) -> None:
-    run = train.setup(config("experiments/nanogpt/shakespeare_char.py", "cpu"), nanogpt,
+    run = train.prepare(config("experiments/nanogpt/shakespeare_char.py", "cpu"), nanogpt,
                       jax.devices()[:1])
     batch = mesh_lib.put_batch(next(run.data.train), run.batch_sharding)
     print(f"nanoGPT :cpu: calling the train step takes the host {step_dispatch_ms(run, batch):.2f} "
@@ -87,7 +88,7 @@ def kernel_time_split(steps: int = 20) -> None:
 def dispatch_cost() -> None:
     cfg = config("experiments/makemore/names.py", "transformer")
     cfg.train.steps_per_call = 1
-    run = train.setup(cfg, makemore, jax.devices()[:1])
+    run = train.prepare(cfg, makemore, jax.devices()[:1])
     batch = mesh_lib.put_batch(next(run.data.train), run.batch_sharding)
     print(f"makemore transformer: calling the train step (one step per call) takes the host "
           f"{step_dispatch_ms(run, batch):.2f} ms")
@@ -113,8 +114,8 @@ def dispatch_cost() -> None:
 
 def decode_cost() -> None:
     cfg = config("experiments/nanogpt/shakespeare_char.py", "cpu")
-    nanogpt.build_data(cfg, None)
-    model = nanogpt.build_model(cfg, nnx.Rngs(0))
+    spec = ml_collections.ConfigDict(nanogpt.build_data(cfg).spec)
+    model = nanogpt.build_model(cfg, spec, nnx.Rngs(0))
     model.eval()
     graphdef, state = nnx.split(model)
     leaves, treedef = jax.tree.flatten(state)

@@ -12,7 +12,7 @@ import pytest
 
 from jaxdl.data import images
 from jaxdl.errors import UserError
-from jaxdl.experiments import cnn
+from jaxdl.tasks import image as cnn
 from testlib import load_config
 
 
@@ -108,11 +108,12 @@ def test_prepared_tfds_data_is_read_through_data_source(tmp_path, monkeypatch):
 
 def test_normalization_uses_train_statistics_only():
     cfg = load_config("experiments/cnn/digits.py", "smoke")
-    data = cnn.build_data(cfg, None)
+    data = cnn.build_data(cfg)
+    mean, std = data.spec["mean"], data.spec["std"]
     splits = images.load_splits("digits", val_fraction=0.2, seed=0)
     train_pixels = splits["train"]["images"] / 255.0
-    np.testing.assert_allclose(cfg.data.mean, [train_pixels.mean()], rtol=1e-12)
-    np.testing.assert_allclose(cfg.data.std, [train_pixels.std()], rtol=1e-12)
+    np.testing.assert_allclose(mean, [train_pixels.mean()], rtol=1e-12)
+    np.testing.assert_allclose(std, [train_pixels.std()], rtol=1e-12)
     val_pixels = splits["val"]["images"] / 255.0
     assert abs(val_pixels.mean() - train_pixels.mean()) > 1e-4  # so the test could fail
     # One epoch of the train stream, normalized: mean 0 and std 1 over the train split.
@@ -120,7 +121,7 @@ def test_normalization_uses_train_statistics_only():
     seen = np.concatenate(batches)
     assert abs(seen.mean()) < 0.02 and abs(seen.std() - 1) < 0.02
     val = np.concatenate([b["images"][b["mask"] > 0] for b in data.eval["val"]()])
-    np.testing.assert_allclose(val, (val_pixels - cfg.data.mean[0]) / cfg.data.std[0],
+    np.testing.assert_allclose(val, (val_pixels - mean[0]) / std[0],
                                rtol=1e-5, atol=1e-5)
 
 

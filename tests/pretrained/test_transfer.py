@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from jaxdl import optim, train
+from jaxdl import checkpoint, optim, train
 from jaxdl.config import base_config
-from jaxdl.experiments import transfer
+from jaxdl.tasks import transfer
 from jaxdl.nn.convblocks import Sequential
 from jaxdl.pretrained import convert, weights
 from testlib import load_config
@@ -92,7 +92,7 @@ def test_presets_train_through_fit(preset, monkeypatch, tmp_path):
     if preset == "scratch":
         return
     # The backbone's weights after training, against the ImageNet ones they started from.
-    model, _ = train.load_model(tmp_path / "run", transfer)
+    model, _, _ = checkpoint.load_model(tmp_path / "run", transfer)
     imagenet = transfer.imagenet_arrays("mobilenet_v2", in_channels=1)
     params = nnx.to_flat_state(nnx.state(model, nnx.Param))
     backbone = {path[-len(p):]: v for p in imagenet for path, v in params

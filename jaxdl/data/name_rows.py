@@ -112,16 +112,3 @@ def pack(rows: dict[str, np.ndarray], *, num_rows: int, length: int) -> dict[str
         out["segments"][r, span] = names_in[r]
         used[r] += n
     return out
-
-
-def whole_split(rows: dict[str, np.ndarray], multiple: int, process_index: int = 0,
-                process_count: int = 1) -> dict[str, np.ndarray]:
-    """The whole split as one batch, padded with empty rows (targets -1) to a multiple of
-    `multiple` rows, so the masked mean over it is exactly the split's per-character loss."""
-    n = len(rows["inputs"])
-    padded = -(-n // multiple) * multiple
-    out = {"inputs": np.zeros((padded, rows["inputs"].shape[1]), np.int32),
-           "targets": np.full((padded, rows["targets"].shape[1]), -1, np.int32)}
-    out["inputs"][:n], out["targets"][:n] = rows["inputs"], rows["targets"]
-    share = padded // process_count
-    return {k: v[process_index * share:(process_index + 1) * share] for k, v in out.items()}

@@ -1,0 +1,33 @@
+"""The trainable topics: one module per task, and the registry that names them.
+
+A task module is library code (configs import it; it parses no flags) with
+
+    def build_data(cfg) -> jaxdl.data.Data            # Data.spec: the values the data decides
+    def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module
+    def loss_fn(model, batch, rng) -> tuple[jax.Array, dict]
+    def build_optimizer(cfg) -> optax.GradientTransformation   # optional; default: cfg.opt AdamW
+
+plus its config builders and presets. `jaxdl.train.fit(cfg, workdir, task)` trains any of them;
+the entry point `python -m jaxdl.experiments.<topic>` is `jaxdl.cli.run(task, modes)`.
+"""
+
+import importlib
+from types import ModuleType
+
+from jaxdl.errors import UserError
+
+# Topic (the name on the command line) -> its task module.
+REGISTRY = {
+    "intro": "jaxdl.tasks.intro",
+    "nanogpt": "jaxdl.tasks.nanogpt",
+    "makemore": "jaxdl.tasks.makemore",
+    "cnn": "jaxdl.tasks.image",
+    "vit": "jaxdl.tasks.image",
+    "transfer": "jaxdl.tasks.transfer",
+}
+
+
+def get(topic: str) -> ModuleType:
+    if topic not in REGISTRY:
+        raise UserError(f"Unknown topic {topic!r}; known: {', '.join(sorted(REGISTRY))}.")
+    return importlib.import_module(REGISTRY[topic])
