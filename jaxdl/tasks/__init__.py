@@ -24,6 +24,7 @@ REGISTRY = {
     "cnn": "jaxdl.tasks.image",
     "vit": "jaxdl.tasks.image",
     "transfer": "jaxdl.tasks.transfer",
+    "seq2seq": "jaxdl.tasks.seq2seq",
 }
 
 
