@@ -29,8 +29,9 @@ from jaxdl.nn.seq2seq_rnn import GRUAttention
 
 def date_config():
     cfg = config_lib.base_config()
-    cfg.data.update(batch_size=128, eval_batch_size=500, split_seed=0, val_days=2000,
-                    test_days=2000, per_day=2)
+    cfg.data.update(batch_size=128, eval_batch_size=400, split_seed=0, val_days=2000,
+                    test_days=2000, per_day=2,
+                    train_days=0)  # 0 = every day not in val or test
     cfg.model = dict(name="transformer", layers=2, heads=4, width=64, dropout=0.0,  # transformer
                      embed=32, hidden=128, attention=64)  # gru
     cfg.train.update(steps=3000, log_every=100, eval_every=500)
@@ -45,8 +46,8 @@ def _gru(cfg):
 
 PRESETS = {
     "gru": _gru,
-    "smoke": config_lib.smoke(20, data=dict(batch_size=16, eval_batch_size=100, val_days=100,
-                                            test_days=100, per_day=1),
+    "smoke": config_lib.smoke(20, data=dict(batch_size=16, eval_batch_size=104, val_days=100,
+                                            test_days=100, per_day=1, train_days=1000),
                               model=dict(layers=1, width=32, heads=2, hidden=32, attention=16)),
 }
 
@@ -54,7 +55,8 @@ PRESETS = {
 def build_data(cfg) -> Data:
     d = cfg.data
     days = dates.split_days(d.split_seed, d.val_days, d.test_days)
-    train = dates.examples(days["train"], d.per_day, seed=d.split_seed + 1)
+    train = dates.examples(days["train"][:d.train_days or None], d.per_day,
+                           seed=d.split_seed + 1)
     held_out = {name: dates.examples(days[name], 1, seed=d.split_seed + 2 + i)
                 for i, name in enumerate(("val", "test"))}
     process = dict(process_index=jax.process_index(), process_count=jax.process_count())
@@ -102,7 +104,7 @@ def loss_fn(model, batch, rng):
                   "exact_match": (correct_BT.min(1) * mask_B).sum() / rows}
 
 
-def decode_test(workdir, *, beam_widths=(1, 4), split="test", batch_size=500) -> dict:
+def decode_test(workdir, *, beam_widths=(1, 4), split="test", batch_size=400) -> dict:
     """Exact-sequence accuracy and speed of greedy and beam search on a split of the workdir's
     data, decoded from the latest checkpoint: {"greedy": {...}, "beam4": {...}}."""
     model, cfg, _ = checkpoint.load_model(workdir, build_model)
