@@ -25,6 +25,7 @@ REGISTRY = {
     "vit": "jaxdl.tasks.image",
     "transfer": "jaxdl.tasks.transfer",
     "seq2seq": "jaxdl.tasks.seq2seq",
+    "text_classify": "jaxdl.tasks.text_classify",
 }
 
 
