@@ -5,7 +5,7 @@
   python -m jaxdl.experiments.text_classify --mode=report --workdir=runs/spam/lstm
 
 Default: the LSTM (embedding 64, hidden 128) on the UCI SMS Spam Collection (offline with
-JAXDL_DATA_DIR; else downloaded once from UCI, sha256-checked), 1000 steps of 64 messages.
+JAXDL_DATA_DIR; else downloaded once from UCI, sha256-checked), 600 steps of 64 messages.
 Presets: transformer (2 bidirectional blocks, 64 wide, mean-pooled), imdb (IMDB reviews through
 tensorflow-datasets: needs network once), smoke (seconds). Results: experiments/text_classify/README.md.
 """

@@ -31,8 +31,8 @@ def text_config():
     cfg.model = dict(name="lstm", embed=64, hidden=128,  # lstm
                      layers=2, heads=4, width=64,  # transformer
                      dropout=0.1)
-    cfg.train.update(steps=1000, log_every=100, eval_every=250)
-    cfg.checkpoint.every = 1000
+    cfg.train.update(steps=600, log_every=100, eval_every=200)  # about 10 epochs of SMS
+    cfg.checkpoint.every = 600
     cfg.opt.update(lr=2e-3, min_lr=2e-4, warmup_steps=50, weight_decay=0.01)
     return cfg
 
