@@ -31,7 +31,7 @@ def attention_figure(workdir, out_dir) -> pathlib.Path:
     for row in range(layers):
         for col, (src, iso) in enumerate(texts):
             ax = axes[row, col]
-            ax.imshow(maps_LBTS[row, col, :, :len(src)], cmap="Greys", vmin=0, vmax=1,
+            ax.imshow(maps_LBTS[row, col, :, :len(src)], cmap="Greys", vmin=0,
                       aspect="auto")
             ax.set_xticks(range(len(src)), list(src), fontsize=6)
             ax.set_yticks(range(dates.TARGET_LEN), [*iso, "</s>"], fontsize=6)
