@@ -11,10 +11,9 @@ plus its config builders and presets. `jaxdl.train.fit(cfg, workdir, task)` trai
 the entry point `python -m jaxdl.experiments.<topic>` is `jaxdl.cli.run(task, modes)`.
 """
 
-import importlib
 from types import ModuleType
 
-from jaxdl.errors import UserError
+from jaxdl import registry
 
 # Topic (the name on the command line) -> its task module.
 REGISTRY = {
@@ -30,6 +29,4 @@ REGISTRY = {
 
 
 def get(topic: str) -> ModuleType:
-    if topic not in REGISTRY:
-        raise UserError(f"Unknown topic {topic!r}; known: {', '.join(sorted(REGISTRY))}.")
-    return importlib.import_module(REGISTRY[topic])
+    return registry.lookup(REGISTRY, topic, "topic")
