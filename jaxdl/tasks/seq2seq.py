@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from jaxdl import checkpoint, decode, losses
+from jaxdl import decode, losses
 from jaxdl import config as config_lib
 from jaxdl.data import Data, dates
 from jaxdl.data.arrays import shuffled_batches, split_batches
@@ -107,6 +107,8 @@ def loss_fn(model, batch, rng):
 def decode_test(workdir, *, beam_widths=(1, 4), split="test", batch_size=400) -> dict:
     """Exact-sequence accuracy and speed of greedy and beam search on a split of the workdir's
     data, decoded from the latest checkpoint: {"greedy": {...}, "beam4": {...}}."""
+    from jaxdl import checkpoint  # not at the top: config files import this module
+
     model, cfg, _ = checkpoint.load_model(workdir, build_model)
     model.eval()
     d = cfg.data

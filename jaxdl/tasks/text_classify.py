@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from jaxdl import checkpoint, losses
+from jaxdl import losses
 from jaxdl import config as config_lib
 from jaxdl.data import Data, labelled_text
 from jaxdl.data.arrays import shuffled_batches, split_batches
@@ -128,6 +128,8 @@ def scores(confusion: np.ndarray) -> dict:
 
 def report(workdir, split="test") -> dict:
     """Counts of the confusion matrix and the scores of the workdir's model on a split."""
+    from jaxdl import checkpoint  # not at the top: config files import this module
+
     model, cfg, spec = checkpoint.load_model(workdir, build_model)
     model.eval()
     arrays, _, vocab = load(cfg)

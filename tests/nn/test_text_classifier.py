@@ -23,7 +23,8 @@ def transformer():
                                  width=16, dropout=0.0, rngs=nnx.Rngs(0))
 
 
-@pytest.mark.parametrize("make", [lstm, transformer], ids=["lstm", "transformer"])
+@pytest.mark.parametrize("make", [pytest.param(lstm, marks=pytest.mark.slow), transformer],
+                         ids=["lstm", "transformer"])
 def test_padding_changes_nothing_and_every_token_counts(make):
     model = make()
     full = np.asarray(forward(model, IDS))
