@@ -20,7 +20,8 @@ OUT = flags.DEFINE_string("out", "", "Report: folder for the confusion-matrix fi
 def report():
     workdir = pathlib.Path(cli.WORKDIR.value)
     result = text_classify.report(workdir)
-    print(" | ".join(f"test {k} {result[k]:.4f}" for k in ("accuracy", "precision", "recall", "f1")))
+    names = ("accuracy", "precision", "recall", "f1")
+    print(" | ".join(f"test {name} {result[name]:.4f}" for name in names))
     print(f"confusion (rows true {result['classes']}, columns predicted): {result['confusion']}")
     (workdir / "report.json").write_text(json.dumps(result, indent=2))
     if OUT.value:

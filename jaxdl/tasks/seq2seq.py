@@ -117,9 +117,9 @@ def decode_test(workdir, *, beam_widths=(1, 4), split="test", batch_size=400) ->
     arrays = dates.examples(days[split], 1, seed=d.split_seed + 2 + index)
     options = dict(max_len=dates.TARGET_LEN, bos=dates.BOS, eos=dates.EOS, pad=dates.PAD)
     methods = {"greedy": lambda src: decode.greedy(model, src, **options)}
-    for width in beam_widths:
-        methods[f"beam{width}"] = (
-            lambda src, width=width: decode.beam_search(model, src, width=width, **options)[0][:, 0])
+    for width in beam_widths:  # the best beam of each source
+        methods[f"beam{width}"] = (lambda src, width=width: decode.beam_search(
+            model, src, width=width, **options)[0][:, 0])
     batches = [jnp.asarray(batch["source"]) for batch in split_batches(arrays, batch_size)]
     results = {}
     for name, run in methods.items():

@@ -2,7 +2,8 @@
 
 The task (build_data, build_model, loss_fn), its config builder and presets, and the test report
 of a trained workdir (accuracy, F1 of the positive class, confusion matrix). Data:
-`jaxdl.data.labelled_text`; models: `jaxdl.nn.text_classifier`. Configs in experiments/text_classify/.
+`jaxdl.data.labelled_text`; models: `jaxdl.nn.text_classifier`. Configs in
+experiments/text_classify/.
 
 loss_fn reports the confusion matrix as fractions of the batch's rows (`confusion_ij`: true class
 i, predicted j); the loop's mask-weighted means make them exact fractions of a split, from which
@@ -136,8 +137,9 @@ def report(workdir, split="test") -> dict:
     if vocab != list(spec.vocab):
         raise UserError(f"{workdir}: the data now gives another vocabulary than the run's.")
     forward = nnx.jit(lambda model, ids: model(ids).argmax(-1))
+    batches = split_batches(arrays[split], cfg.data.eval_batch_size)
     predicted = np.concatenate([np.asarray(forward(model, jnp.asarray(batch["ids"])))
-                                for batch in split_batches(arrays[split], cfg.data.eval_batch_size)])
+                                for batch in batches])
     labels = arrays[split]["labels"]
     K = spec.num_classes
     confusion = np.zeros((K, K), np.int64)
