@@ -113,6 +113,23 @@ CELLS = {"rnn": RNNCell, "rnn_relu": functools.partial(RNNCell, activation="relu
          "gru": GRUCell, "lstm": LSTMCell}
 
 
+def masked_scan(cell: Cell, xw_BTO, valid_BT, carry):
+    """(last carry, outputs h_BTH): `cell.step` over time on projected inputs; at positions
+    that are not valid (padding) the carry passes through unchanged, so on right-padded rows
+    the last carry is the one after the last real token, and a pass over reversed rows starts
+    at `carry` on the last real token."""
+
+    def step(carry, inputs):
+        xw_BO, valid_B = inputs
+        new_carry, _ = cell.step(carry, xw_BO)
+        carry = jax.tree.map(lambda new, old: jnp.where(valid_B[:, None], new, old),
+                             new_carry, carry)
+        return carry, cell.output(carry)
+
+    carry, h_TBH = jax.lax.scan(step, carry, (jnp.swapaxes(xw_BTO, 0, 1), valid_BT.T))
+    return carry, jnp.swapaxes(h_TBH, 0, 1)
+
+
 class RecurrentLM(nnx.Module):
     """Embedding -> recurrent cell over time (from a learned start state) -> linear head."""
 

@@ -30,6 +30,8 @@ REGISTRY = {
     "vae": "jaxdl.tasks.vae",
     "gan": "jaxdl.tasks.gan",
     "diffusion": "jaxdl.tasks.diffusion",
+    "seq2seq": "jaxdl.tasks.seq2seq",
+    "text_classify": "jaxdl.tasks.text_classify",
 }
 
 
