@@ -6,11 +6,10 @@ through `jaxdl.train.fit`; a topic adds its other modes (sample, predict, ...) b
 
 import sys
 
-import jax
 from absl import app, flags, logging
 from ml_collections import config_flags
 
-from jaxdl import train
+from jaxdl import distributed, train
 from jaxdl.errors import UserError
 from jaxdl.logging import log
 from jaxdl.runtime import keep_freed_memory
@@ -27,7 +26,7 @@ TOP_K = flags.DEFINE_integer("top_k", 0, "Sampling: keep the k most likely token
 SAMPLE_SEED = flags.DEFINE_integer(
     "sample_seed", 0, "Sampling: random seed (training's is --config.seed).")
 MULTIHOST = flags.DEFINE_bool(
-    "multihost", False, "Call jax.distributed.initialize() first (TPU pods, several GPU hosts)."
+    "multihost", False, "Join a multi-process run first (TPU pods, SLURM, launch/local.sh)."
 )
 
 
@@ -77,7 +76,7 @@ def run(task, modes: dict | None = None) -> None:
         logging.set_verbosity(logging.WARNING)
         keep_freed_memory()  # before the first large allocation; see jaxdl/runtime.py
         if MULTIHOST.value:
-            jax.distributed.initialize()
+            distributed.initialize()
         if MODE.value == "train" and CONFIG.value is None:
             raise app.UsageError("--config is required to train.")
         try:
