@@ -142,7 +142,7 @@ def bytes_per_device(tree) -> int:
 def describe_memory(state) -> str:
     """One log line: parameter and optimizer-state bytes per device, and their unsharded total."""
     def mib(n):
-        return f"{n / 2**20:,.1f} MiB"
+        return f"{n / 2**20:,.3g} MiB" if n < 2**30 else f"{n / 2**30:,.3g} GiB"
 
     total = sum(x.size * x.dtype.itemsize for x in jax.tree.leaves((state.params, state.opt_state)))
     return (f"memory per device: parameters {mib(bytes_per_device(state.params))} + optimizer "

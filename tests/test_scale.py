@@ -1,6 +1,8 @@
 """Scaling on one machine: gradient accumulation equals the large batch; FSDP and tensor-parallel
 meshes reproduce the 1-device losses and hold 1/8 of the sharded parameters per device."""
 
+import json
+
 import jax
 import ml_collections
 import numpy as np
@@ -49,14 +51,13 @@ def test_grad_accum_of_4_batches_of_12_equals_one_batch_of_48():
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-5)
 
 
-def test_grad_accum_in_the_loop_counts_micro_batches(tmp_path):
+def test_grad_accum_in_the_loop_draws_micro_batches_in_order(tmp_path):
     cfg = smoke(steps=4, log_every=2, eval_every=4, grad_accum=2, steps_per_call=2)
     cfg.checkpoint.every = 4
     train.fit(cfg, tmp_path, nanogpt, devices=jax.devices()[:2])
-    # 4 steps x 2 micro-batches drawn, in order: the iterator's position is recorded.
-    assert (tmp_path / "checkpoints/4/data").exists()
-    restored = train.fit(cfg, tmp_path, nanogpt, devices=jax.devices()[:2])
-    assert np.isfinite(restored["train/loss"])
+    # 4 steps x 2 micro-batches: the checkpoint records the iterator 8 batches on.
+    saved = tmp_path / "checkpoints/4/data/metadata"
+    assert json.loads(saved.read_text())["next_index"] == 8
     with pytest.raises(UserError, match="grad_accum=0 must be at least 1"):
         step_lib.check_grad_accum(smoke(grad_accum=0))
 
@@ -81,8 +82,18 @@ def test_fsdp_and_tensor_parallel_meshes_equal_one_device_and_split_the_paramete
         sharded_params, sharded_opt, _ = param_bytes(cfg, jax.devices())
         if name == "fsdp":  # every parameter has an "embed" side of 32 = 4 x 8 rows
             assert sharded_params * 8 == whole_params
-            assert sharded_opt * 8 < whole_opt  # both moments split; the step counters are not
+            counters = whole_opt - 2 * whole_params  # AdamW's step counts: scalars, replicated
+            assert sharded_opt == 2 * whole_params // 8 + counters
         else:  # tensor parallelism splits only the blocks' matrices; embeddings, norms stay whole
             matrices = sum(x.size * 4 for path, x in jax.tree_util.tree_leaves_with_path(params)
                            if "blocks" in jax.tree_util.keystr(path) and x.ndim == 2)
             assert sharded_params == whole_params - matrices + matrices // 8
+
+
+def test_profile_writes_a_trace_of_the_chosen_steps(tmp_path):
+    cfg = smoke(steps=4, log_every=2, eval_every=4, profile="2:3")
+    train.fit(cfg, tmp_path, nanogpt, devices=jax.devices()[:1])
+    traces = list((tmp_path / "profile").rglob("*.xplane.pb"))
+    assert len(traces) == 1 and traces[0].stat().st_size > 0
+    with pytest.raises(UserError, match="write START:STOP"):
+        train.fit(smoke(profile="3"), tmp_path / "bad", nanogpt, devices=jax.devices()[:1])
