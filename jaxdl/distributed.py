@@ -9,6 +9,7 @@ which jax has no variables for.
 import os
 
 import jax
+from jax.experimental import multihost_utils
 
 
 def initialize() -> None:
@@ -16,5 +17,9 @@ def initialize() -> None:
     count, index = os.environ.get("JAXDL_NUM_PROCESSES"), os.environ.get("JAXDL_PROCESS_ID")
     if count is None:
         jax.distributed.initialize()  # a cluster jax detects (TPU VM, SLURM, Open MPI)
-        return
-    jax.distributed.initialize(num_processes=int(count), process_id=int(index))
+    else:
+        jax.distributed.initialize(num_processes=int(count), process_id=int(index))
+    # One collective over every device while the processes are in step: on CPU it sets up the
+    # gloo connections, which otherwise the first train step would, with a 30 s deadline that a
+    # process still compiling (or importing TensorBoard, on process 0) can miss.
+    multihost_utils.sync_global_devices("jaxdl: all processes joined")

@@ -92,7 +92,12 @@ def init(
     )
 
     def create_on_mesh():
-        return create(_build(make_model, cfg.seed), tx, cfg.seed)[1]
+        model = _build(make_model, cfg.seed)
+        param_dtype = cfg.get("model", {}).get("param_dtype", "float32")
+        if param_dtype != "float32":  # e.g. bfloat16 weights, optimizer moments alike
+            nnx.update(model, jax.tree.map(lambda p: p.astype(param_dtype),
+                                           nnx.state(model, nnx.Param)))
+        return create(model, tx, cfg.seed)[1]
 
     init_fn = jax.jit(create_on_mesh, out_shardings=shardings)
     state = init_fn.eval_shape() if abstract else init_fn()

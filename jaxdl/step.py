@@ -13,6 +13,12 @@ the input, the scan, and the unstacking of the metrics.
 on another unsplit leading axis, inside the steps axis) and averages their gradients in a
 `lax.scan`: the update of one batch of A x batch_size rows (exactly, for a loss that is a mean over
 rows) with the activation memory of one micro-batch.
+
+Mixed precision (`model.dtype`, e.g. bfloat16): the parameters stay in `model.param_dtype` (float32
+master weights, which the optimizer updates) and are cast to the compute dtype as the model is
+rebuilt inside each step, so every topic's matmuls and activations run in it; gradients flow back
+through the cast in float32. Attention's softmax, the norms' statistics and the loss
+(`jaxdl.losses`) compute in float32.
 """
 
 import math
@@ -33,17 +39,31 @@ LossFn = Callable[[nnx.Module, dict, jax.Array], tuple[jax.Array, dict]]
 StepFn = Callable[[TrainState, dict], tuple[TrainState, dict]]
 
 
+def compute_dtype(cfg):
+    """The dtype the model computes in: cfg.model.dtype where a topic's config has it."""
+    return jnp.dtype(cfg.get("model", {}).get("dtype", "float32"))
+
+
+def cast_params(params, dtype):
+    """Floating-point parameters in the compute dtype (a no-op for float32)."""
+    return jax.tree.map(
+        lambda p: p.astype(dtype) if jnp.issubdtype(p.dtype, jnp.floating) else p, params)
+
+
 def pure_train_step(graphdef: nnx.GraphDef, loss_fn: LossFn,
-                    tx: optax.GradientTransformation, grad_accum: int = 1) -> StepFn:
+                    tx: optax.GradientTransformation, grad_accum: int = 1,
+                    dtype=jnp.float32) -> StepFn:
     """(state, batch) -> (state, metrics), unjitted: one optimizer step. Metrics hold the loss,
     the gradient's global norm, and what loss_fn returned. With `grad_accum` A > 1 the batch
-    holds A micro-batches on a leading axis; loss, metrics and gradients are their means."""
+    holds A micro-batches on a leading axis; loss, metrics and gradients are their means.
+    `dtype`: the compute dtype the parameters are cast to inside the step."""
 
     def loss_and_grads(params, rest, batch, rng):
         def loss_of(params):
             # nnx.merge reuses the Variable objects of the States it gets; `rest` is copied so
             # that its variables belong to this trace and BatchNorm may update them here.
-            model = nnx.merge(graphdef, params, jax.tree.map(lambda x: x, rest))
+            model = nnx.merge(graphdef, cast_params(params, dtype),
+                              jax.tree.map(lambda x: x, rest))
             model.train()
             loss, metrics = loss_fn(model, batch, rng)
             return loss, (metrics, nnx.state(model, nnx.Not(nnx.Param)))
@@ -84,11 +104,11 @@ def pure_train_step(graphdef: nnx.GraphDef, loss_fn: LossFn,
 
 def make_train_step(graphdef, loss_fn: LossFn, tx, state_shardings: TrainState,
                     batch_sharding: NamedSharding, steps_per_call: int = 1,
-                    grad_accum: int = 1) -> StepFn:
+                    grad_accum: int = 1, dtype=jnp.float32) -> StepFn:
     """The jitted, sharded train step. With `steps_per_call` k > 1 it takes k batches stacked on a
     new leading axis (`next_input`) and returns every step's metrics stacked the same way; with
     `grad_accum` A > 1 each step's batch is A micro-batches stacked on the next axis."""
-    step = pure_train_step(graphdef, loss_fn, tx, grad_accum)
+    step = pure_train_step(graphdef, loss_fn, tx, grad_accum, dtype)
     if steps_per_call > 1:
         one_step = step
         step = lambda state, batches: jax.lax.scan(one_step, state, batches)  # noqa: E731
@@ -109,12 +129,13 @@ def vmapped_train_step(graphdef, loss_fn: LossFn, tx) -> StepFn:
 EVAL_WEIGHT = "_weight"
 
 
-def make_eval_step(graphdef: nnx.GraphDef, loss_fn: LossFn, state_shardings, batch_sharding):
+def make_eval_step(graphdef: nnx.GraphDef, loss_fn: LossFn, state_shardings, batch_sharding,
+                   dtype=jnp.float32):
     """The jitted, sharded eval step: (state, batch) -> {"loss": ..., **metrics}, model in eval
     mode; a batch with a "mask" adds its (global) sum under EVAL_WEIGHT."""
 
     def eval_step(state: TrainState, batch: dict) -> dict:
-        model = nnx.merge(graphdef, state.params, state.rest)
+        model = nnx.merge(graphdef, cast_params(state.params, dtype), state.rest)
         model.eval()
         loss, metrics = loss_fn(model, batch, state.rng)
         weight = {EVAL_WEIGHT: batch["mask"].sum()} if "mask" in batch else {}

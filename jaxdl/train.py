@@ -110,6 +110,7 @@ def setup(cfg: ml_collections.ConfigDict, task, devices=None) -> Setup:
     """Mesh, data, sharded initial state and the compiled-on-first-call steps of `task`."""
     steps_per_call = step_lib.check_steps_per_call(cfg)
     grad_accum = step_lib.check_grad_accum(cfg)
+    dtype = step_lib.compute_dtype(cfg)
     mesh = mesh_lib.make_mesh(cfg.mesh, devices)
     data = task.build_data(cfg)
     spec = ml_collections.ConfigDict(data.spec)
@@ -125,8 +126,8 @@ def setup(cfg: ml_collections.ConfigDict, task, devices=None) -> Setup:
         state=state,
         batch_sharding=batch_sharding,
         train_step=step_lib.make_train_step(graphdef, task.loss_fn, tx, shardings, batch_sharding,
-                                            steps_per_call, grad_accum),
-        eval_step=step_lib.make_eval_step(graphdef, task.loss_fn, shardings, batch_sharding),
+                                            steps_per_call, grad_accum, dtype),
+        eval_step=step_lib.make_eval_step(graphdef, task.loss_fn, shardings, batch_sharding, dtype),
         steps_per_call=steps_per_call,
         grad_accum=grad_accum,
     )

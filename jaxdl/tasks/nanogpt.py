@@ -21,7 +21,9 @@ def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module:
     m = cfg.model
     if m.name == "gpt":
         return GPT(vocab_size=spec.vocab_size, block_size=cfg.data.block_size, layers=m.layers,
-                   heads=m.heads, width=m.width, dropout=m.dropout, use_bias=m.use_bias, rngs=rngs)
+                   heads=m.heads, width=m.width, dropout=m.dropout, use_bias=m.use_bias,
+                   remat=m.get("remat", "none"), fused_attention=m.get("fused_attention", False),
+                   rngs=rngs)
     if m.name == "rnn":
         return RecurrentLM(vocab_size=spec.vocab_size, cell=m.cell, embed=m.embed, hidden=m.width,
                            rngs=rngs)
