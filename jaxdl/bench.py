@@ -107,14 +107,14 @@ def gpt_flops_per_token(model: GPT, block_size: int) -> float:
 
 
 def bench_train(cfg, task) -> dict:
-    run = train.setup(cfg, task)
+    run = train.prepare(cfg, task)
     device = run.mesh.devices.flat[0]
     k = run.steps_per_call  # optimizer steps per call of train_step
     batches = [run.next_train_input() for _ in range(8)]
     if "inputs" in batches[0]:  # sequence models: every position of the batch is a token
         tokens, unit = int(batches[0]["inputs"].size) // k, "tokens"
     else:  # other tasks count in their own unit (images: examples)
-        tokens, unit = run.data.per_batch, run.data.unit
+        tokens, unit = run.data.units_per_batch, run.data.unit
     compiled = run.train_step.lower(run.state, batches[0]).compile()
     # XLA counts a loop's body once: for k steps in one lax.scan this is one step's count (checked
     # here: makemore's transformer, 0.660 GFLOP for one step and for a 10-step scan alike).
@@ -133,7 +133,7 @@ def bench_train(cfg, task) -> dict:
         jax.block_until_ready((state, metrics))
         times.append((time.perf_counter() - start) / (calls * k))
 
-    model = nnx.merge(run.graphdef, state.params, state.rest)
+    model = nnx.merge(run.graphdef, state.params, state.model_state)
     if isinstance(model, GPT):
         flops, how = gpt_flops_per_token(model, batches[0]["inputs"].shape[-1]) * tokens, "6N+12LHQT"
     else:

@@ -104,13 +104,14 @@ def load_model(workdir, task, log=print):
     workdir = pathlib.Path(workdir)
     cfg, spec = read_run(workdir)
     mesh = mesh_lib.make_mesh({"data": 1, "fsdp": 1, "model": 1}, jax.devices()[:1])
-    graphdef, params, rest = state_lib.abstract_model(
+    graphdef, params, model_state = state_lib.abstract_model(
         lambda rngs: build_model(cfg, spec, rngs), cfg.seed)
     shardings = {"params": state_lib.variable_shardings(params, mesh, mesh_lib.rules_of(cfg)),
-                 "rest": state_lib.variable_shardings(rest, mesh, mesh_lib.rules_of(cfg))}
+                 "model_state": state_lib.variable_shardings(model_state, mesh,
+                                                             mesh_lib.rules_of(cfg))}
     target = jax.tree.map(
         lambda leaf, sharding: jax.ShapeDtypeStruct(leaf.shape, leaf.dtype, sharding=sharding),
-        {"params": params, "rest": rest}, shardings)
+        {"params": params, "model_state": model_state}, shardings)
     target["step"] = jax.ShapeDtypeStruct((), jax.numpy.int32,
                                           sharding=mesh_lib.replicated(mesh))
     manager = ocp.CheckpointManager(pathlib.Path(workdir).absolute() / "checkpoints")
@@ -128,6 +129,6 @@ def load_model(workdir, task, log=print):
             continue
         state = restored.state
         log(f"Loaded step {int(state['step'])} from {workdir / 'checkpoints'}.")
-        return nnx.merge(graphdef, state["params"], state["rest"]), cfg, spec
+        return nnx.merge(graphdef, state["params"], state["model_state"]), cfg, spec
     raise UserError(f"No checkpoint under {workdir / 'checkpoints'} fits this model (tried steps "
                     f"{steps}): it was written by another model or is damaged.")

@@ -11,6 +11,8 @@ import os
 import jax
 from jax.experimental import multihost_utils
 
+from jaxdl import mesh as mesh_lib
+
 
 def initialize() -> None:
     """Connects this process to the others; afterwards jax.devices() lists every process's devices."""
@@ -23,3 +25,21 @@ def initialize() -> None:
     # gloo connections, which otherwise the first train step would, with a 30 s deadline that a
     # process still compiling (or importing TensorBoard, on process 0) can miss.
     multihost_utils.sync_global_devices("jaxdl: all processes joined")
+
+
+def compile_then_sync(run) -> None:
+    """With several processes: compiles the train and eval steps, then waits for every process.
+
+    On CPU each jitted function's first cross-process collective sets up its gloo connections
+    with a 30 s deadline; compiling first (jax caches the executables for the calls that follow)
+    makes the processes reach it together. The data iterator is put back where it was.
+    """
+    if jax.process_count() == 1:
+        return
+    position = run.data.train.get_state()
+    run.train_step.lower(run.state, run.next_train_input()).compile()
+    run.data.train.set_state(position)
+    for batches in {**run.data.eval, **run.data.final_eval}.values():
+        batch = mesh_lib.put_batch(next(iter(batches())), run.batch_sharding)
+        run.eval_step.lower(run.state, batch).compile()
+    multihost_utils.sync_global_devices("jaxdl: steps compiled")

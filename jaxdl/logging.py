@@ -64,9 +64,9 @@ class Progress:
     to stdout and the writer. The clock starts after the first step, so compilation is not
     counted; `exclude` takes out time spent evaluating or saving."""
 
-    def __init__(self, total: int, log_every: int, unit: str, per_batch: int,
+    def __init__(self, total: int, log_every: int, unit: str, units_per_batch: int,
                  writer: MetricWriter):
-        self.total, self.log_every, self.unit, self.per_batch = total, log_every, unit, per_batch
+        self.total, self.log_every, self.unit, self.units_per_batch = total, log_every, unit, units_per_batch
         self.writer = writer
         self.last: dict[str, float] = {}
         self._start_time = self._start_step = None
@@ -82,7 +82,7 @@ class Progress:
         if step > self._start_step:
             per_step = (time.perf_counter() - self._start_time) / (step - self._start_step)
             line += (f" | {1000 * per_step:.1f} ms/step | "
-                     f"{self.per_batch / per_step:,.0f} {self.unit}/s | "
+                     f"{self.units_per_batch / per_step:,.0f} {self.unit}/s | "
                      f"ETA {format_eta(per_step * (self.total - step))}")
         log(line)
 

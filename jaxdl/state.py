@@ -1,8 +1,9 @@
 """The train state: one explicit pytree that jit, donation, sharding and orbax all act on.
 
 The NNX model is split once into a static `graphdef` (kept outside the state) and two `nnx.State`
-trees: `params` (what the optimizer trains) and `rest` (everything else a model carries, such as
-BatchNorm statistics). `nnx.merge(graphdef, params, rest)` rebuilds the module inside a step.
+trees: `params` (what the optimizer trains) and `model_state` (every other variable the model
+carries, such as BatchNorm statistics). `nnx.merge(graphdef, params, model_state)` rebuilds the
+module inside a step.
 """
 
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from jaxdl import mesh as mesh_lib
 class TrainState:
     step: jax.Array  # number of optimizer updates done
     params: nnx.State
-    rest: nnx.State
+    model_state: nnx.State  # the model's variables that are not parameters (BatchNorm statistics)
     opt_state: optax.OptState
     rng: jax.Array  # base key; step k uses fold_in(rng, k), so resuming needs nothing more
 
@@ -50,7 +51,7 @@ def _opt_state_shardings(abstract_opt_state, param_shardings: dict, mesh: Mesh):
 
 
 def abstract_model(make_model: ModelFactory, seed: int):
-    """(graphdef, params, rest) of the model as shapes only; nothing is computed."""
+    """(graphdef, params, model_state) of the model as shapes only; nothing is computed."""
     return nnx.split(nnx.eval_shape(lambda: _build(make_model, seed)), nnx.Param, ...)
 
 
@@ -86,7 +87,7 @@ def init(
     shardings = TrainState(
         step=replicated,
         params=param_shardings,
-        rest=variable_shardings(abstract_rest, mesh, mesh_lib.rules_of(cfg)),
+        model_state=variable_shardings(abstract_rest, mesh, mesh_lib.rules_of(cfg)),
         opt_state=_opt_state_shardings(jax.eval_shape(tx.init, abstract_params), by_path, mesh),
         rng=replicated,
     )
@@ -108,11 +109,11 @@ def create(model: nnx.Module, tx: optax.GradientTransformation,
            seed: int) -> tuple[nnx.GraphDef, TrainState]:
     """(graphdef, state) of a model that exists, on the default device: step 0, fresh optimizer
     state, and the train steps' base key drawn from `seed`."""
-    graphdef, params, rest = nnx.split(model, nnx.Param, ...)
+    graphdef, params, model_state = nnx.split(model, nnx.Param, ...)
     return graphdef, TrainState(
         step=jnp.zeros((), jnp.int32),
         params=params,
-        rest=rest,
+        model_state=model_state,
         opt_state=tx.init(params),
         # A stream of its own, apart from the one nnx.Rngs(seed) used for the init.
         rng=jax.random.fold_in(jax.random.PRNGKey(seed), 1),

@@ -58,43 +58,42 @@ def pure_train_step(graphdef: nnx.GraphDef, loss_fn: LossFn,
     holds A micro-batches on a leading axis; loss, metrics and gradients are their means.
     `dtype`: the compute dtype the parameters are cast to inside the step."""
 
-    def loss_and_grads(params, rest, batch, rng):
+    def loss_and_grads(params, model_state, batch, rng):
         def loss_of(params):
-            # nnx.merge reuses the Variable objects of the States it gets; `rest` is copied so
+            # nnx.merge reuses the Variable objects of the States it gets; model_state is copied so
             # that its variables belong to this trace and BatchNorm may update them here.
             model = nnx.merge(graphdef, cast_params(params, dtype),
-                              jax.tree.map(lambda x: x, rest))
+                              jax.tree.map(lambda x: x, model_state))
             model.train()
             loss, metrics = loss_fn(model, batch, rng)
             return loss, (metrics, nnx.state(model, nnx.Not(nnx.Param)))
 
-        (loss, (metrics, rest)), grads = jax.value_and_grad(loss_of, has_aux=True)(params)
-        return loss, metrics, rest, grads
+        (loss, (metrics, model_state)), grads = jax.value_and_grad(loss_of, has_aux=True)(params)
+        return loss, metrics, model_state, grads
 
-    def accumulated(params, rest, batches, rng):
+    def accumulated(params, model_state, batches, rng):
         def micro_step(carry, micro):
-            grad_sum, rest = carry
+            grad_sum, model_state = carry
             i, batch = micro
-            loss, metrics, rest, grads = loss_and_grads(params, rest, batch,
-                                                        jax.random.fold_in(rng, i))
-            return (jax.tree.map(jnp.add, grad_sum, grads), rest), (loss, metrics)
+            loss, metrics, model_state, grads = loss_and_grads(params, model_state, batch,
+                                                               jax.random.fold_in(rng, i))
+            return (jax.tree.map(jnp.add, grad_sum, grads), model_state), (loss, metrics)
 
         zeros = jax.tree.map(jnp.zeros_like, params)
-        (grad_sum, rest), (losses, metrics) = jax.lax.scan(
-            micro_step, (zeros, rest), (jnp.arange(grad_accum), batches))
-        mean = lambda x: x.mean(0)  # noqa: E731
+        (grad_sum, model_state), (losses, metrics) = jax.lax.scan(
+            micro_step, (zeros, model_state), (jnp.arange(grad_accum), batches))
         grads = jax.tree.map(lambda g: g / grad_accum, grad_sum)
-        return losses.mean(), jax.tree.map(mean, metrics), rest, grads
+        return losses.mean(), jax.tree.map(lambda x: x.mean(0), metrics), model_state, grads
 
     def train_step(state: TrainState, batch: dict) -> tuple[TrainState, dict]:
         rng = jax.random.fold_in(state.rng, state.step)
         compute = loss_and_grads if grad_accum == 1 else accumulated
-        loss, metrics, rest, grads = compute(state.params, state.rest, batch, rng)
+        loss, metrics, model_state, grads = compute(state.params, state.model_state, batch, rng)
         updates, opt_state = tx.update(grads, state.opt_state, state.params)
         new_state = state.replace(
             step=state.step + 1,
             params=optax.apply_updates(state.params, updates),
-            rest=rest,
+            model_state=model_state,
             opt_state=opt_state,
         )
         return new_state, {"loss": loss, "grad_norm": optax.tree.norm(grads), **metrics}
@@ -135,7 +134,7 @@ def make_eval_step(graphdef: nnx.GraphDef, loss_fn: LossFn, state_shardings, bat
     mode; a batch with a "mask" adds its (global) sum under EVAL_WEIGHT."""
 
     def eval_step(state: TrainState, batch: dict) -> dict:
-        model = nnx.merge(graphdef, cast_params(state.params, dtype), state.rest)
+        model = nnx.merge(graphdef, cast_params(state.params, dtype), state.model_state)
         model.eval()
         loss, metrics = loss_fn(model, batch, state.rng)
         weight = {EVAL_WEIGHT: batch["mask"].sum()} if "mask" in batch else {}

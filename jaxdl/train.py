@@ -21,6 +21,7 @@ from flax import nnx
 
 from jaxdl import checkpoint as checkpoint_lib
 from jaxdl import config as config_lib
+from jaxdl import distributed
 from jaxdl import mesh as mesh_lib
 from jaxdl import optim
 from jaxdl import profiling
@@ -71,7 +72,7 @@ def build_optimizer(cfg, task):
 
 
 @dataclasses.dataclass
-class Setup:
+class PreparedRun:
     """Everything a run is made of before its first step (also what `jaxdl.bench` times)."""
 
     mesh: jax.sharding.Mesh
@@ -106,7 +107,7 @@ class Setup:
         return results
 
 
-def setup(cfg: ml_collections.ConfigDict, task, devices=None) -> Setup:
+def prepare(cfg: ml_collections.ConfigDict, task, devices=None) -> PreparedRun:
     """Mesh, data, sharded initial state and the compiled-on-first-call steps of `task`."""
     steps_per_call = step_lib.check_steps_per_call(cfg)
     grad_accum = step_lib.check_grad_accum(cfg)
@@ -119,7 +120,7 @@ def setup(cfg: ml_collections.ConfigDict, task, devices=None) -> Setup:
         lambda rngs: task.build_model(cfg, spec, rngs), cfg, tx, mesh)
     batch_sharding = mesh_lib.batch_sharding(mesh, mesh_lib.rules_of(cfg))
     _check_batches(data, mesh, mesh_lib.rules_of(cfg))
-    return Setup(
+    return PreparedRun(
         mesh=mesh,
         data=data,
         graphdef=graphdef,
@@ -159,7 +160,7 @@ def fit(cfg: ml_collections.ConfigDict, workdir, task, devices=None) -> dict[str
         raise UserError(f"train.steps={cfg.train.steps} must be at least 1.")
     workdir = pathlib.Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    run = setup(cfg, task, devices)
+    run = prepare(cfg, task, devices)
     data, k = run.data, run.steps_per_call
     _record("config.json", cfg.to_dict(), workdir)  # as the user's command resolved it
     _record("spec.json", data.spec, workdir)  # what the data decided
@@ -181,10 +182,11 @@ def fit(cfg: ml_collections.ConfigDict, workdir, task, devices=None) -> dict[str
             raise UserError(f"Resumed at step {int(run.state.step)}, not a multiple of "
                             f"train.steps_per_call={k}: resume with a steps_per_call that divides it.")
 
+    distributed.compile_then_sync(run)
     if int(run.state.step) >= cfg.train.steps:
         log(f"Already trained to step {int(run.state.step)}; raise --config.train.steps to go on.")
     progress = Progress(cfg.train.steps, cfg.train.log_every, data.unit,
-                        data.per_batch * run.grad_accum, writer)
+                        data.units_per_batch * run.grad_accum, writer)
     last_eval = {}
     pending = None  # (step, metrics) dispatched but not yet read
     profiler = profiling.StepProfiler(cfg.train.profile, workdir)

@@ -62,7 +62,7 @@ def test_evaluation_is_exact_over_the_whole_split(smoke_run):
     # The loop's evaluation, batches of 100 (the last one short, padded and masked).
     cfg = config()
     cfg.data.eval_batch_size = 100
-    run = train.setup(cfg, cnn, devices=ONE_DEVICE)
+    run = train.prepare(cfg, cnn, devices=ONE_DEVICE)
     run.state = checkpoint.Checkpointer(workdir, 2).restore_latest(run.state)[0]
     again = run.evaluate(run.data.eval)
     np.testing.assert_allclose(again["val/accuracy"], accuracy, rtol=1e-6)

@@ -7,7 +7,7 @@ import pytest
 from flax import nnx
 
 from jaxdl import checkpoint, train
-from jaxdl.data import names, sources
+from jaxdl.data import name_rows, sources
 from jaxdl.data.arrays import whole_split
 from jaxdl.errors import UserError
 from jaxdl.tasks import makemore
@@ -20,8 +20,8 @@ WORDS = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "harper
 
 
 def test_rows_hold_the_name_its_end_and_padding():
-    tokenizer = names.tokenizer_for(["emma", "bo"])
-    rows = names.encode(["emma", "bo"], tokenizer, length=6)
+    tokenizer = name_rows.tokenizer_for(["emma", "bo"])
+    rows = name_rows.encode(["emma", "bo"], tokenizer, length=6)
     assert tokenizer.chars[0] == "."
     np.testing.assert_array_equal(rows["inputs"][1], tokenizer.encode(".bo...") * [1, 1, 1, 0, 0, 0])
     np.testing.assert_array_equal(rows["targets"][0], list(tokenizer.encode("emma.")) + [-1])
@@ -30,28 +30,28 @@ def test_rows_hold_the_name_its_end_and_padding():
 @pytest.mark.parametrize("scheme, sizes", [("makemore", [108, 12]), ("lectures", [96, 12, 12])])
 def test_splits_are_disjoint_deterministic_and_sized(scheme, sizes):
     words = [f"{w}{i}" for i, w in enumerate(WORDS)]
-    a, b = names.split(words, scheme, seed=1), names.split(words, scheme, seed=1)
+    a, b = name_rows.split(words, scheme, seed=1), name_rows.split(words, scheme, seed=1)
     assert a == b and [len(v) for v in a.values()] == sizes
     assert sorted(sum(a.values(), [])) == sorted(words)
-    assert names.split(words, scheme, seed=2) != a
+    assert name_rows.split(words, scheme, seed=2) != a
 
 
 def test_torch_randperm_matches_torch():
     # torch.manual_seed(3407); torch.randperm(10).tolist() and the first of randperm(32033)
-    assert names.torch_randperm(10, 3407) == [9, 1, 5, 7, 3, 2, 8, 6, 4, 0]
-    assert names.torch_randperm(32033, 3407)[:5] == [18545, 10853, 360, 10522, 2312]
+    assert name_rows.torch_randperm(10, 3407) == [9, 1, 5, 7, 3, 2, 8, 6, 4, 0]
+    assert name_rows.torch_randperm(32033, 3407)[:5] == [18545, 10853, 360, 10522, 2312]
 
 
 def test_lectures_split_is_pythons_shuffle():
     words = [f"w{i}" for i in range(50)]
     expected = list(words)
     __import__("random").Random(42).shuffle(expected)
-    assert names.split(words, "lectures", 42)["train"] == expected[:40]
+    assert name_rows.split(words, "lectures", 42)["train"] == expected[:40]
 
 
 def test_whole_split_pads_with_empty_rows():
-    tokenizer = names.tokenizer_for(WORDS)
-    rows = names.encode(WORDS[:13], tokenizer, length=9)
+    tokenizer = name_rows.tokenizer_for(WORDS)
+    rows = name_rows.encode(WORDS[:13], tokenizer, length=9)
     batch = whole_split(rows, multiple=8, fill={"targets": -1})
     assert len(batch["inputs"]) == 16
     assert (batch["targets"][13:] == -1).all() and (batch["inputs"][13:] == 0).all()
@@ -102,9 +102,9 @@ def test_batchnorm_model_sharded_equals_one_device(tmp_path):
 
 def test_packed_names_give_the_padded_batchs_loss_and_gradients():
     words = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "charlotte", "amelia", "jo"]
-    tokenizer = names.tokenizer_for(words)
-    rows = names.encode(words, tokenizer, 16)
-    packed = names.pack(rows, num_rows=3, length=32)
+    tokenizer = name_rows.tokenizer_for(words)
+    rows = name_rows.encode(words, tokenizer, 16)
+    packed = name_rows.pack(rows, num_rows=3, length=32)
     # Every name once, whole, its positions counted from 0; 3 rows of 32 for 56 positions.
     assert (packed["targets"] >= 0).sum() == (rows["targets"] >= 0).sum() == 56
     assert packed["segments"].max() >= 2 and packed["positions"].max() == len("charlotte")
@@ -120,7 +120,7 @@ def test_packed_names_give_the_padded_batchs_loss_and_gradients():
     for a, b in zip(jax.tree.leaves(packed_grads), jax.tree.leaves(padded_grads)):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
     with pytest.raises(UserError, match="raise data.pack_rows"):
-        names.pack(rows, num_rows=1, length=32)
+        name_rows.pack(rows, num_rows=1, length=32)
 
 
 @needs_names

@@ -53,12 +53,12 @@ def test_whole_split_loss_is_the_loops_val_loss():
     # A BatchNorm model: in eval mode (running statistics, not the batch's) the loss over the
     # whole val split must be what the loop's own eval step computes.
     cfg = load_config("experiments/makemore/names.py", "mlp3")
-    run = train.setup(cfg, makemore, jax.devices()[:1])
+    run = train.prepare(cfg, makemore, jax.devices()[:1])
     put = lambda batch: mesh_lib.put_batch(batch, run.batch_sharding)  # noqa: E731
     state = run.state
     [val_batch] = run.data.eval["val"]()
     expected = float(run.eval_step(state, put(val_batch))["loss"])
-    model = nnx.merge(run.graphdef, state.params, state.rest)
+    model = nnx.merge(run.graphdef, state.params, state.model_state)
     spec = ml_collections.ConfigDict(run.data.spec)
     losses = figures.split_losses(model, cfg, spec, rows_per_call=512)
     assert set(losses) == {"train", "val"}

@@ -7,6 +7,7 @@ import sys
 
 import jax
 import numpy as np
+import pytest
 
 from jaxdl import train
 from jaxdl.logging import read_metrics
@@ -40,6 +41,7 @@ def by_step(workdir, key):
     return {m["step"]: m[key] for m in read_metrics(workdir) if key in m}
 
 
+@pytest.mark.slow  # three process start-ups: about 5 min on a loaded 2-core machine
 def test_two_processes_equal_one_and_their_checkpoint_resumes_in_one(tmp_path):
     env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=4",
            "PYTHONPATH": str(REPO), "LOCAL_LOG_DIR": str(tmp_path)}

@@ -63,7 +63,7 @@ def test_grad_accum_in_the_loop_draws_micro_batches_in_order(tmp_path):
 
 
 def param_bytes(cfg, devices):
-    run = train.setup(cfg, nanogpt, devices)
+    run = train.prepare(cfg, nanogpt, devices)
     return (mesh_lib.bytes_per_device(run.state.params),
             mesh_lib.bytes_per_device(run.state.opt_state), run.state.params)
 

@@ -180,7 +180,7 @@ class Regression:
 
         eval_batches = [batch(10_000)]
         return Data(train=iter(grain.MapDataset.range(10**6).map(batch).to_iter_dataset()),
-                    eval={"val": lambda: eval_batches}, unit="examples", per_batch=8,
+                    eval={"val": lambda: eval_batches}, unit="examples", units_per_batch=8,
                     description="sums of three normals")
 
     def loss_fn(self, model, batch, rng):

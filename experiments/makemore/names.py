@@ -35,7 +35,7 @@ def get_config(arg: str | None = None):
         dropout=0.0,
     )
     # 10 steps per jitted call: these models are small enough that the host's per-call overhead
-    # shows (transformer 5.0 against 5.8 ms/step; README, Performance). Same losses.
+    # shows (docs/performance.md, makemore). Same losses.
     cfg.train.update(steps=2000, log_every=100, eval_every=500, steps_per_call=10)
     cfg.checkpoint.every = 1000
     # makemore trains at a constant learning rate, without clipping.

@@ -17,4 +17,4 @@ python -m jaxdl.plot $runs/bigram $runs/rnn $runs/gru $runs/lstm $runs/gpt \
   --key=train/loss,val/loss --out=experiments/nanogpt/figures/loss_curves.png \
   --title="tiny shakespeare, :cpu presets (batch 12 x 64 characters)"
 python -m jaxdl.experiments.nanogpt --mode=sample --workdir=$runs/gpt --prompt="ROMEO:" \
-  --max_new_tokens=300 --seed=0
+  --max_new_tokens=300 --sample_seed=0

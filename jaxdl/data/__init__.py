@@ -21,7 +21,7 @@ class Data:
     # `final_eval` (the test split) only at the end.
     eval: EvalSplits
     unit: str  # what the throughput counts: "tokens", "examples", "names"
-    per_batch: int  # units in one global batch
+    units_per_batch: int  # units in one global batch
     description: str  # one line naming the dataset, logged at start
     # Values the data decides and the model needs (vocabulary, classes, image shape, input
     # statistics ...): JSON-able, written to the workdir's spec.json, given to build_model.

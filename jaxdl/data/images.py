@@ -9,7 +9,7 @@
   mnist, cifar10 prepared tfds data (`tfds.data_source(..., download=False)`)
 Datasets without an official test split (digits, mnist_5k) hold out a stratified `test_fraction`;
 val is a stratified `val_fraction` of what is left. Missing tfds data fails at once with the fix:
-tfds' own offline retries take minutes (STACK-NOTES).
+tfds' own offline retries take minutes.
 
 The pipeline works on whole batches ({"images", "labels", "mask"}) with vectorized NumPy grain
 transforms: random crop with zero padding and horizontal flip (train only), scaling to [0, 1]

@@ -7,7 +7,7 @@ Two corpora live in files that are fetched once and then kept (DESIGN.md, "Data"
 
 ``data_file`` finds such a file by looking, in order, in
 
-1. ``$JAXDL_DATA_DIR/<filename>`` (tests and CI point it at ``../shared/data``);
+1. ``$JAXDL_DATA_DIR/<filename>`` (tests and CI point it at a folder holding the files);
 2. the user cache, ``$JAXDL_CACHE_DIR/<filename>``, else
    ``${XDG_CACHE_HOME:-~/.cache}/jaxdl/<filename>``;
 3. the file's canonical public address, downloaded into the cache.

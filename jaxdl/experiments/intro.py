@@ -1,6 +1,6 @@
 """Intro: neurons and small networks on bundled scikit-learn tables; train (or resume).
 
-  python -m jaxdl.experiments.intro --config=experiments/intro/digits.py --workdir=DIR
+  python -m jaxdl.experiments.intro --config=experiments/intro/tables.py:digits --workdir=DIR
 """
 
 from jaxdl import cli

@@ -25,7 +25,7 @@ import numpy as np
 from flax import nnx
 
 from jaxdl import checkpoint
-from jaxdl.data import names, sources
+from jaxdl.data import name_rows, sources
 from jaxdl.data.arrays import whole_split
 from jaxdl.tasks import makemore
 from jaxdl.figures import pyplot, save
@@ -149,7 +149,7 @@ def split_losses(model, cfg, spec, rows_per_call: int = 2048) -> dict[str, float
     """Mean loss per character over every name of every split (train included), the model in
     eval mode (BatchNorm uses its running statistics), as the loop's evaluation computes it."""
     words = sources.load_text(cfg.data.corpus).text.split()
-    tokenizer = names.tokenizer_for(words)
+    tokenizer = name_rows.tokenizer_for(words)
     assert tokenizer.chars == spec.vocab, "the corpus is not the one this run trained on"
     model.eval()
     graphdef, state = nnx.split(model)
@@ -163,8 +163,8 @@ def split_losses(model, cfg, spec, rows_per_call: int = 2048) -> dict[str, float
         return -jnp.where(valid_BT, logp_BT, 0.0).sum(), valid_BT.sum()
 
     results = {}
-    for split, part in names.split(words, cfg.data.split, cfg.data.split_seed).items():
-        rows = whole_split(names.encode(part, tokenizer, spec.block_size), rows_per_call,
+    for split, part in name_rows.split(words, cfg.data.split, cfg.data.split_seed).items():
+        rows = whole_split(name_rows.encode(part, tokenizer, spec.block_size), rows_per_call,
                            fill={"targets": -1})
         total, count = 0.0, 0
         for start in range(0, len(rows["inputs"]), rows_per_call):
@@ -178,7 +178,7 @@ def split_losses(model, cfg, spec, rows_per_call: int = 2048) -> dict[str, float
 def counting_bigram(words: list[str], vocab: bigram.Vocab) -> str:
     """The best a bigram can do on makemore's split: the +1-smoothed count table of the train
     names, scored on the train and held-out names (the bigram rung's floor)."""
-    parts = names.split(words, "makemore", 3407)
+    parts = name_rows.split(words, "makemore", 3407)
     train_pairs = bigram.bigram_pairs(parts["train"], vocab)
     probs = bigram.counts_to_probs(bigram.count_bigrams(*train_pairs, vocab.size))
     val_loss = bigram.mean_nll(probs, *bigram.bigram_pairs(parts["val"], vocab))

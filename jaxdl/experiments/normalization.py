@@ -213,7 +213,7 @@ def train_all(norm, train_data, test_data):
         state, metrics = train_step(state, batch)
         curve.append(metrics["loss"])
         if norm == "BatchNorm" and i in BN_CHECKS:
-            bn_checks[i] = np.asarray(both_modes(state.params, state.rest))
+            bn_checks[i] = np.asarray(both_modes(state.params, state.model_state))
     return graphdef, state, np.asarray(jnp.stack(curve)), bn_checks
 
 
@@ -410,7 +410,7 @@ def main(argv):
             line = f"  {init:13s} {norm:9s} {row}"
             if np.isfinite(best):
                 best_lr[norm, init] = lr
-                params, rest = unstack(state.params, i), unstack(state.rest, i)
+                params, rest = unstack(state.params, i), unstack(state.model_state, i)
                 trained[norm, init] = statistics(graphdef, params, rest)
                 test_loss, test_accuracy = evaluate(graphdef, params, rest, test_data)
                 line += (f"   best lr {lr:g}: test loss {float(test_loss):.3f} "

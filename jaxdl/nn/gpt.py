@@ -124,7 +124,7 @@ class GPT(nnx.Module):
 
     def __call__(self, idx_BT, *, rngs=None, valid=None, positions=None, segments=None):
         """`positions` and `segments` ([B, T] ints) describe packed rows, several sequences end to
-        end (see `jaxdl.data.names.pack`): each token gets the position embedding of its place in
+        end (see `jaxdl.data.name_rows.pack`): each token gets the position embedding of its place in
         its own sequence and attends only within it, so a packed batch computes what the padded
         one does, on fewer positions."""
         return self.logits(self.features(idx_BT, rngs=rngs, positions=positions,

@@ -27,7 +27,7 @@ class Dense(nnx.Module):
     """y = x @ W + b over the last axis.
 
     The matmul runs on 2-D [N, in] x [in, out] operands: XLA's CPU backward pass transposes 3-D
-    activations slowly (see STACK-NOTES), and flattening the leading axes costs nothing.
+    activations slowly (docs/performance.md), and flattening the leading axes costs nothing.
     """
 
     def __init__(self, d_in: int, d_out: int, axes, *, rngs: nnx.Rngs, std: float | None = None,

@@ -25,7 +25,7 @@ import numpy as np
 from flax import nnx
 
 from jaxdl.errors import UserError
-from jaxdl.nn import vision
+from jaxdl.nn import image_models
 
 RENAMED_LEAVES = {"running_mean": "mean", "running_var": "var", "bias": "bias"}
 
@@ -104,7 +104,7 @@ def save(arrays: dict[tuple, np.ndarray], folder, description: dict) -> None:
 def abstract_model(name: str, **kwargs) -> nnx.Module:
     """Model `name` with shapes but no values, to be filled by `assign`: creating random initial
     weights op by op only to overwrite them takes seconds per model on a CPU."""
-    return nnx.eval_shape(lambda: vision.build(name, rngs=nnx.Rngs(0), **kwargs))
+    return nnx.eval_shape(lambda: image_models.build(name, rngs=nnx.Rngs(0), **kwargs))
 
 
 def load(folder) -> tuple[nnx.Module, dict]:

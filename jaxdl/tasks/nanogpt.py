@@ -67,7 +67,7 @@ def build_data(cfg) -> Data:
         # spec.json records the characters, so sampling needs no corpus.
         spec=dict(vocab=chars, vocab_size=vocab_size, tokenizer=kind),
         unit="tokens",
-        per_batch=cfg.data.batch_size * cfg.data.block_size,
+        units_per_batch=cfg.data.batch_size * cfg.data.block_size,
         description=(f"{corpus.origin}; {vocab_size} {'characters' if chars else kind + ' tokens'}"
                      f"; {len(train_ids):,} train / {len(val_ids):,} val tokens"),
     )

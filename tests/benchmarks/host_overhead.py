@@ -57,7 +57,7 @@ def step_dispatch_ms(run, batch) -> float:
 
 
 def kernel_time_split(steps: int = 20) -> None:
-    run = train.setup(config("experiments/nanogpt/shakespeare_char.py", "cpu"), nanogpt,
+    run = train.prepare(config("experiments/nanogpt/shakespeare_char.py", "cpu"), nanogpt,
                       jax.devices()[:1])
     batch = mesh_lib.put_batch(next(run.data.train), run.batch_sharding)
     print(f"nanoGPT :cpu: calling the train step takes the host {step_dispatch_ms(run, batch):.2f} "
@@ -88,7 +88,7 @@ def kernel_time_split(steps: int = 20) -> None:
 def dispatch_cost() -> None:
     cfg = config("experiments/makemore/names.py", "transformer")
     cfg.train.steps_per_call = 1
-    run = train.setup(cfg, makemore, jax.devices()[:1])
+    run = train.prepare(cfg, makemore, jax.devices()[:1])
     batch = mesh_lib.put_batch(next(run.data.train), run.batch_sharding)
     print(f"makemore transformer: calling the train step (one step per call) takes the host "
           f"{step_dispatch_ms(run, batch):.2f} ms")

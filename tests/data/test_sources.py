@@ -2,7 +2,7 @@
 
 No test touches the network: an autouse fixture makes every non-``file://`` URL fail, and the
 download path is exercised with a ``file://`` URL to a temporary file. Tests that need the real
-files run when ``JAXDL_DATA_DIR`` holds them (CI points it at ../shared/data) and skip otherwise.
+files run when ``JAXDL_DATA_DIR`` holds them (CI points it at its data folder) and skip otherwise.
 """
 
 import hashlib

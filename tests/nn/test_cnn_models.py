@@ -15,7 +15,7 @@ from jaxdl.nn import cnn, vision
     ("small_cnn", 8, 1), ("small_cnn", 28, 1)])
 def test_models_map_images_to_logits(name, size, channels):
     # Shapes only: build and run abstractly (nothing is compiled or computed).
-    model = nnx.eval_shape(lambda: vision.build(name, num_classes=7, in_channels=channels,
+    model = nnx.eval_shape(lambda: image_models.build(name, num_classes=7, in_channels=channels,
                                                 rngs=nnx.Rngs(0), image_size=size))
     model.eval()
     graphdef, state = nnx.split(model)

@@ -137,7 +137,7 @@ class Tiny(nnx.Module):
 
 def test_batch_norm_in_the_training_loops_step_updates_statistics_like_flax():
     """One step of jaxdl.step's jitted train step (model.train(), the statistics carried in
-    TrainState.rest), then its eval step (model.eval()), for ours and for nnx.BatchNorm."""
+    TrainState.model_state), then its eval step (model.eval()), for ours and for nnx.BatchNorm."""
     mesh = Mesh(np.array(jax.devices()[:1]), ("data",))
     replicated = NamedSharding(mesh, PartitionSpec())
     x_train, x_eval = random_input((16, 3)), random_input((16, 3), offset=-2.0)

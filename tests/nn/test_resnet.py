@@ -14,7 +14,7 @@ from numpy_weights import numpy_weights
 @pytest.mark.parametrize("name, count", [("resnet18", 11_689_512), ("resnet34", 21_797_672),
                                          ("resnet50", 25_557_032)])
 def test_parameter_counts_match_torchvision(name, count):
-    model = nnx.eval_shape(lambda: vision.build(name, num_classes=1000, in_channels=3,
+    model = nnx.eval_shape(lambda: image_models.build(name, num_classes=1000, in_channels=3,
                                                 rngs=nnx.Rngs(0)))
     assert sum(p.size for p in jax.tree.leaves(nnx.state(model, nnx.Param))) == count
 

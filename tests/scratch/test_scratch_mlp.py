@@ -94,7 +94,7 @@ def test_split_is_the_lectures_split_the_jax_side_uses():
     from jaxdl.data import names  # the JAX track's split (tests may import beyond NumPy)
 
     words = [f"w{i}" for i in range(100)]
-    expected = names.split(words, "lectures", 42)
+    expected = name_rows.split(words, "lectures", 42)
     assert mlp.split_words(words) == (expected["train"], expected["val"], expected["test"])
 
 
