@@ -31,6 +31,7 @@ def test_gpt2_124m_has_its_published_parameter_count():
     assert count(load_config("experiments/nanogpt/gpt2.py", "medium")) == gpt2_formula(24, 1024)
 
 
+@pytest.mark.slow  # tokenizes the plays with GPT-2 BPE, then trains
 def test_gpt2_shape_trains_at_reduced_width_on_gpt2_tokens(tmp_path):
     cfg = load_config("experiments/nanogpt/gpt2.py", "smoke")
     assert count(cfg) == gpt2_formula(2, 64, block=32)

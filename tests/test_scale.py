@@ -51,6 +51,7 @@ def test_grad_accum_of_4_batches_of_12_equals_one_batch_of_48():
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-5)
 
 
+@pytest.mark.slow  # several compiled runs: outside the CI budget
 def test_grad_accum_in_the_loop_draws_micro_batches_in_order(tmp_path):
     cfg = smoke(steps=4, log_every=2, eval_every=4, grad_accum=2, steps_per_call=2)
     cfg.checkpoint.every = 4
@@ -68,6 +69,7 @@ def param_bytes(cfg, devices):
             mesh_lib.bytes_per_device(run.state.opt_state), run.state.params)
 
 
+@pytest.mark.slow  # several compiled runs: outside the CI budget
 def test_fsdp_and_tensor_parallel_meshes_equal_one_device_and_split_the_parameters(tmp_path):
     cfg = smoke(steps=3, log_every=1, eval_every=3)
     cfg.data.batch_size = 8
@@ -90,6 +92,7 @@ def test_fsdp_and_tensor_parallel_meshes_equal_one_device_and_split_the_paramete
             assert sharded_params == whole_params - matrices + matrices // 8
 
 
+@pytest.mark.slow  # several compiled runs: outside the CI budget
 def test_profile_writes_a_trace_of_the_chosen_steps(tmp_path):
     cfg = smoke(steps=4, log_every=2, eval_every=4, profile="2:3")
     train.fit(cfg, tmp_path, nanogpt, devices=jax.devices()[:1])
