@@ -133,7 +133,7 @@ def test_deep_mlp_statistics_match_numpy():
     """The gradient-flow experiment's measurements, recomputed in NumPy float64 from the forward
     pass: dead units, saturated tanh, cosine similarity between images; and its gradient norms
     against jax.grad of the same loss."""
-    from jaxdl.experiments import activations as experiment
+    from jaxdl.studies import activations as experiment
 
     rng = np.random.default_rng(0)
     params = experiment.init_mlp(rng, gain=math.sqrt(2))

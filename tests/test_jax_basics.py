@@ -1,4 +1,5 @@
-"""The jax_basics article's claims, checked against its demos (jaxdl/experiments/jax_basics.py)."""
+"""The jax_basics article's claims, checked against its demos (jaxdl/studies/jax_basics.py and
+jax_basics_training.py)."""
 
 import jax
 import jax.numpy as jnp
@@ -6,7 +7,8 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from jaxdl.experiments import jax_basics as jb
+from jaxdl.studies import jax_basics as jb
+from jaxdl.studies import jax_basics_training as jt
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +18,7 @@ def facts():
 
 @pytest.fixture(scope="module")
 def split():
-    return jb.digits_split()
+    return jt.digits_split()
 
 
 def test_arrays_are_immutable_and_random_keys_are_explicit():
@@ -100,7 +102,7 @@ def indices(dataset, count):
 def test_pipeline_epochs_are_fresh_permutations(split):
     train, _ = split
     n = len(train)
-    elements = jb.digits_pipeline(train, seed=3, batch_size=1, epochs=2)
+    elements = jt.digits_pipeline(train, seed=3, batch_size=1, epochs=2)
     order = indices(elements, 2 * n)
     first, second = order[:n], order[n:]
     assert sorted(first) == sorted(second) == sorted(train.indices)
@@ -109,7 +111,7 @@ def test_pipeline_epochs_are_fresh_permutations(split):
 
 def test_pipeline_is_deterministic_per_seed(split):
     train, _ = split
-    make = lambda seed: jb.digits_pipeline(train, seed=seed, batch_size=16, augment=True)
+    make = lambda seed: jt.digits_pipeline(train, seed=seed, batch_size=16, augment=True)
     a, b, c = make(0), make(0), make(1)
     for i in (0, 7, 50):
         np.testing.assert_array_equal(a[i]["image"], b[i]["image"])
@@ -119,24 +121,24 @@ def test_pipeline_is_deterministic_per_seed(split):
 
 def test_augmentation_shifts_by_at_most_one_pixel(split):
     train, _ = split
-    batch = jb.digits_pipeline(train, seed=0, batch_size=64, augment=True)[0]
+    batch = jt.digits_pipeline(train, seed=0, batch_size=64, augment=True)[0]
     shifts = []
     for image, index in zip(batch["image"], batch["index"]):
         original = train[int(np.searchsorted(train.indices, index))]["image"]
-        shifts.append(jb.shift_between(original, image))  # raises StopIteration if not a shift
+        shifts.append(jt.shift_between(original, image))  # raises StopIteration if not a shift
     assert len(set(shifts)) > 3  # not always the same shift
 
 
 def test_normalization_uses_train_statistics(split):
     train, _ = split
-    mean, std = jb.pixel_stats(train)
-    batch = jb.digits_pipeline(train, seed=0, batch_size=len(train), mean=mean, std=std)[0]
+    mean, std = jt.pixel_stats(train)
+    batch = jt.digits_pipeline(train, seed=0, batch_size=len(train), mean=mean, std=std)[0]
     assert abs(batch["image"].mean()) < 1e-4 and batch["image"].std() == pytest.approx(1.0, rel=1e-4)
 
 
 def test_iterator_resumes_from_its_state(split):
     train, _ = split
-    dataset = jb.digits_pipeline(train, seed=0, batch_size=32, epochs=2, augment=True).to_iter_dataset()
+    dataset = jt.digits_pipeline(train, seed=0, batch_size=32, epochs=2, augment=True).to_iter_dataset()
     iterator = iter(dataset)
     for _ in range(5):
         next(iterator)
@@ -149,7 +151,7 @@ def test_iterator_resumes_from_its_state(split):
 
 
 def test_mlp_parameters_and_modes():
-    model = jb.MLP(hidden=16, dropout=0.5, rngs=nnx.Rngs(0))
+    model = jt.MLP(hidden=16, dropout=0.5, rngs=nnx.Rngs(0))
     params = nnx.state(model, nnx.Param)
     assert sum(p.size for p in jax.tree.leaves(params)) == 64 * 16 + 16 + 16 * 10 + 10
     images = jnp.ones((4, 8, 8))
@@ -162,6 +164,6 @@ def test_mlp_parameters_and_modes():
 
 
 def test_training_learns_digits():
-    history = jb.train_digits(epochs=2)
+    history = jt.train_digits(epochs=2)
     assert history["loss"][-1] < 0.5 * history["loss"][0]
     assert history["test_accuracy"][-1] > 0.9

@@ -17,12 +17,14 @@ text that jaxdl.data.sources.load_text knows. The tokens are GPT-2's 50,257 (voc
 """
 
 from jaxdl import config as config_lib
+from jaxdl.data import text
 
 
 def get_config(arg: str | None = None):
     cfg = config_lib.base_config()
     cfg.seed = 1337
-    cfg.data.update(corpus="shakespeare_plays", tokenizer="gpt2", batch_size=16, block_size=1024)
+    cfg.data.update(corpus="shakespeare_plays", tokenizer="gpt2", batch_size=16, block_size=1024,
+                    bpe_vocab_size=text.GPT2_VOCAB)  # GPT-2's own merges: nothing is learned
     cfg.model = dict(
         name="gpt",
         layers=12,

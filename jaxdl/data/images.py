@@ -25,6 +25,7 @@ import grain
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from jaxdl.data import digits
 from jaxdl.data.arrays import shuffled_batches
 from jaxdl.errors import UserError
 
@@ -38,12 +39,10 @@ DIGIT_CLASSES = tuple("0123456789")
 
 
 def _digits():
-    from sklearn.datasets import load_digits
-
-    bunch = load_digits()
+    images, labels = digits.load()
     # Pixels are 0..16; spread them over 0..255 like every other image here.
-    images = np.round(bunch.images * (255 / 16)).astype(np.uint8)[..., None]
-    return (images, bunch.target.astype(np.int32)), None, DIGIT_CLASSES
+    images = np.round(images * (255 / 16)).astype(np.uint8)[..., None]
+    return (images, labels), None, DIGIT_CLASSES
 
 
 def _mnist_5k():

@@ -86,7 +86,7 @@ def plot_embeddings(panels: list[tuple[str, np.ndarray, str]], out, columns: int
     for ax, (title, table, vocab) in zip(axes.flat, panels):
         xy, share = pca_2d(np.asarray(table, np.float64))
         for (x, y), ch in zip(xy, vocab):
-            colour = "tab:red" if ch in VOWELS else "tab:blue" if ch != names.BOUNDARY else "black"
+            colour = "tab:red" if ch in VOWELS else "tab:blue" if ch != name_rows.BOUNDARY else "black"
             ax.scatter(x, y, s=220, color=colour, alpha=0.25)
             ax.text(x, y, ch, ha="center", va="center", fontsize=11, color=colour)
         ax.set(title=f"{title}\n({table.shape[1]}-D; the 2 axes hold {100 * share:.0f}% of the variance)",
@@ -101,7 +101,7 @@ def vowel_similarity(table: np.ndarray, vocab: str) -> str:
     vowels, of a vowel and a consonant, and each vowel's most similar letter."""
     unit = table / np.linalg.norm(table, axis=1, keepdims=True)
     cos = unit @ unit.T
-    letters = [i for i, ch in enumerate(vocab) if ch != names.BOUNDARY]
+    letters = [i for i, ch in enumerate(vocab) if ch != name_rows.BOUNDARY]
     vowels = [i for i in letters if vocab[i] in VOWELS]
     consonants = [i for i in letters if vocab[i] not in VOWELS]
     vv = np.mean([cos[a, b] for a in vowels for b in vowels if a < b])

@@ -2,15 +2,12 @@
 
 Every classifier has one interface: `Model(*, num_classes, in_channels, rngs, **hyper)` and
 `model(x_BHWC, rngs=None) -> logits_BK` (rngs: the dropout key stream, None at eval). Entries are
-"module:Class" strings imported on first use, so listing a model costs nothing and one module's
-optional dependency never breaks another's import.
+"module:Class" strings imported on first use (jaxdl/registry.py).
 """
-
-import importlib
 
 from flax import nnx
 
-from jaxdl.errors import UserError
+from jaxdl import registry
 
 MODELS: dict[str, str] = {
     "lenet5": "jaxdl.nn.cnn:LeNet5",
@@ -27,10 +24,7 @@ MODELS: dict[str, str] = {
 
 def model_class(name: str) -> type:
     """The class registered under `name`; an unknown name is a UserError naming the known ones."""
-    if name not in MODELS:
-        raise UserError(f"Unknown model {name!r}; known models: {', '.join(sorted(MODELS))}.")
-    module, cls = MODELS[name].split(":")
-    return getattr(importlib.import_module(module), cls)
+    return registry.lookup(MODELS, name, "model")
 
 
 def build(name: str, *, num_classes: int, in_channels: int, rngs: nnx.Rngs, **hyper) -> nnx.Module:

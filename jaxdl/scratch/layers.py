@@ -7,10 +7,11 @@ one matrix at a time instead of one number at a time (`autograd.py`).
 
 The per-layer math is shared with the names MLP of `mlp.py` (linear, tanh, softmax cross-entropy);
 this module packages it into layers that remember their caches and gradients, adds ReLU, and
-trains a classifier on scikit-learn's 8x8 digits:
+trains a classifier on scikit-learn's 8x8 digits (`jaxdl.data.digits`, NumPy only as well):
 
+    parts = digits.split({"test": 0.2, "train": 0.8})
     model = MLP([64, 128, 10], rng=np.random.default_rng(0))
-    history = train(model, *digits_split(), epochs=30, rng=np.random.default_rng(0))
+    history = train(model, parts["train"], parts["test"], epochs=30, rng=np.random.default_rng(0))
 """
 
 import numpy as np
@@ -140,15 +141,3 @@ def train(model: MLP, train_split, test_split, *, epochs: int, rng: np.random.Ge
                         "test accuracy": model.accuracy(*test_split)})
     return history
 
-
-def digits_split(seed: int = 0, test_fraction: float = 0.2):
-    """scikit-learn's 1,797 8x8 digits (bundled, no download), pixels scaled from 0..16 to
-    [0, 1], shuffled with numpy's Generator(seed): ((X_train, y_train), (X_test, y_test))."""
-    from sklearn.datasets import load_digits  # only callers who want the data pay its import
-
-    digits = load_digits()
-    X, y = digits.data / 16.0, digits.target
-    order = np.random.default_rng(seed).permutation(len(y))
-    n_test = int(round(test_fraction * len(y)))
-    test, train = order[:n_test], order[n_test:]
-    return (X[train], y[train]), (X[test], y[test])

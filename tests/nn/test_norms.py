@@ -12,7 +12,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from jaxdl import step
 from jaxdl.nn import norms
-from jaxdl.state import TrainState
+from jaxdl.state import create
 
 RNG = np.random.default_rng(0)
 C = 8
@@ -146,10 +146,8 @@ def test_batch_norm_in_the_training_loops_step_updates_statistics_like_flax():
         return jnp.square(model(batch["x"])).mean(), {"out": model(batch["x"])}
 
     def run(make_norm):
-        graphdef, params, rest = nnx.split(Tiny(make_norm), nnx.Param, ...)
         tx = optax.sgd(0.1)
-        state = TrainState(step=jnp.array(0), params=params, rest=rest, opt_state=tx.init(params),
-                           rng=jax.random.key(0))
+        graphdef, state = create(Tiny(make_norm), tx, seed=0)
         train_step = step.make_train_step(graphdef, loss_fn, tx, replicated, replicated)
         eval_step = step.make_eval_step(graphdef, loss_fn, replicated, replicated)
         state, _ = train_step(state, {"x": x_train})
@@ -158,7 +156,8 @@ def test_batch_norm_in_the_training_loops_step_updates_statistics_like_flax():
     state_ours, out_ours = run(lambda: norms.BatchNorm(C))
     state_flax, out_flax = run(lambda: nnx.BatchNorm(C, **EXACT))
     for name in ("mean", "var"):
-        ours, theirs = state_ours.rest["norm"][name][...], state_flax.rest["norm"][name][...]
+        ours = state_ours.model_state["norm"][name][...]
+        theirs = state_flax.model_state["norm"][name][...]
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
         assert not np.allclose(ours, {"mean": 0.0, "var": 1.0}[name])
     np.testing.assert_allclose(out_ours, out_flax, rtol=1e-5, atol=2e-5)

@@ -6,6 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from jaxdl.data import digits
 from jaxdl.scratch import autograd, layers
 
 
@@ -126,22 +127,9 @@ def test_mlp_gradients_match_the_scalar_engine(model_and_batch):
         np.testing.assert_allclose([v.grad for v in b], layer.grads["b"], rtol=1e-9, atol=1e-15)
 
 
-def test_digits_split():
-    (X_train, y_train), (X_test, y_test) = layers.digits_split()
-    assert X_train.shape == (1438, 64) and X_test.shape == (359, 64)
-    assert X_train.min() == 0.0 and X_train.max() == 1.0
-    assert set(np.unique(y_test)) == set(range(10))
-    # Together the two splits are the whole set, each image once: sort both by their rows.
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    together = np.column_stack([np.vstack([X_train, X_test]) * 16, np.concatenate([y_train, y_test])])
-    original = np.column_stack([digits.data, digits.target])
-    assert sorted(map(tuple, together.tolist())) == sorted(map(tuple, original.tolist()))
-
-
 def test_training_on_digits_learns_and_is_deterministic():
-    splits = layers.digits_split()
+    parts = digits.split({"test": 0.2, "train": 0.8})
+    splits = parts["train"], parts["test"]
     runs = []
     for _ in range(2):
         model = layers.MLP([64, 32, 10], rng=np.random.default_rng(0))

@@ -91,7 +91,7 @@ def test_dataset_contexts_and_split():
 
 
 def test_split_is_the_lectures_split_the_jax_side_uses():
-    from jaxdl.data import names  # the JAX track's split (tests may import beyond NumPy)
+    from jaxdl.data import name_rows  # the JAX track's split (tests may import beyond NumPy)
 
     words = [f"w{i}" for i in range(100)]
     expected = name_rows.split(words, "lectures", 42)
