@@ -26,6 +26,10 @@ REGISTRY = {
     "vit": "jaxdl.tasks.image",
     "transfer": "jaxdl.tasks.transfer",
     "word2vec": "jaxdl.tasks.word2vec",
+    "autoencoder": "jaxdl.tasks.autoencoder",
+    "vae": "jaxdl.tasks.vae",
+    "gan": "jaxdl.tasks.gan",
+    "diffusion": "jaxdl.tasks.diffusion",
 }
 
 
