@@ -106,9 +106,9 @@ def load_model(workdir, task, log=print):
     mesh = mesh_lib.make_mesh({"data": 1, "fsdp": 1, "model": 1}, jax.devices()[:1])
     graphdef, params, model_state = state_lib.abstract_model(
         lambda rngs: build_model(cfg, spec, rngs), cfg.seed)
-    shardings = {"params": state_lib.variable_shardings(params, mesh, cfg.sharding_rules),
+    shardings = {"params": state_lib.variable_shardings(params, mesh, mesh_lib.rules_of(cfg)),
                  "model_state": state_lib.variable_shardings(model_state, mesh,
-                                                                cfg.sharding_rules)}
+                                                             mesh_lib.rules_of(cfg))}
     target = jax.tree.map(
         lambda leaf, sharding: jax.ShapeDtypeStruct(leaf.shape, leaf.dtype, sharding=sharding),
         {"params": params, "model_state": model_state}, shardings)

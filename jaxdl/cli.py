@@ -14,11 +14,10 @@ import os
 import pathlib
 import sys
 
-import jax
 from absl import app, flags, logging
 from ml_collections import config_flags
 
-from jaxdl import extras, train
+from jaxdl import distributed, extras, train
 from jaxdl.errors import ConfigError, UserError
 from jaxdl.logging import log
 from jaxdl.runtime import keep_freed_memory
@@ -38,7 +37,7 @@ TOP_K = flags.DEFINE_integer("top_k", 0, "Sampling: keep the k most likely token
 SAMPLE_SEED = flags.DEFINE_integer(
     "sample_seed", 0, "Sampling: random seed (training's is --config.seed).", lower_bound=0)
 MULTIHOST = flags.DEFINE_bool(
-    "multihost", False, "Call jax.distributed.initialize() first (TPU pods, several GPU hosts)."
+    "multihost", False, "Join a multi-process run first (TPU pods, SLURM, launch/local.sh)."
 )
 VERBOSE = flags.DEFINE_bool(
     "verbose", False, "Show the traceback of every error (also: environment JAXDL_VERBOSE=1).")
@@ -159,7 +158,7 @@ def run(task, modes: dict | None = None) -> None:
         logging.set_verbosity(logging.WARNING)
         keep_freed_memory()  # before the first large allocation; see jaxdl/runtime.py
         if MULTIHOST.value:
-            jax.distributed.initialize()
+            distributed.initialize()
         if MODE.value == "train" and CONFIG.value is None:
             raise ConfigError("--config is required to train.")
         modes[MODE.value]()

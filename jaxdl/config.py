@@ -49,6 +49,8 @@ def base_config() -> ml_collections.ConfigDict:
         # Optimizer steps per jitted call, run by one lax.scan: >1 spares small models the host's
         # per-call overhead. steps, eval_every and checkpoint.every must be multiples of it.
         steps_per_call=1,
+        grad_accum=1,  # micro-batches of data.batch_size rows per optimizer step (jaxdl/step.py)
+        profile="",  # "START:STOP": a jax.profiler trace of those steps in WORKDIR/profile
     )
     cfg.checkpoint = dict(every=1000, max_to_keep=2)  # also saved after the last step
     cfg.data = dict(batch_size=32)
@@ -64,7 +66,8 @@ def base_config() -> ml_collections.ConfigDict:
         trainable="",  # regex over parameter paths ("classifier/"): train only those; "" = all
     )
     cfg.mesh = dict(data=-1, fsdp=1, model=1)  # -1 = all remaining devices
-    cfg.sharding_rules = DEFAULT_SHARDING_RULES
+    cfg.sharding = "fsdp_tp"  # a rule preset of jaxdl.mesh.RULE_PRESETS: fsdp_tp | dp | fsdp
+    cfg.sharding_rules = ()  # a rule table spelled out ((logical, mesh axes), ...): replaces it
     return cfg
 
 
@@ -214,6 +217,7 @@ BASE_RULES = {
     "train.eval_every": count(),
     "train.eval_steps": count(),
     "train.steps_per_call": count(),
+    "train.grad_accum": count(),
     "checkpoint.every": count(),
     "checkpoint.max_to_keep": count(),
     "data.batch_size": count(),
@@ -229,6 +233,7 @@ BASE_RULES = {
     "mesh.data": count(also=(-1,)),
     "mesh.fsdp": count(),
     "mesh.model": count(),
+    "sharding": OneOf(("fsdp_tp", "dp", "fsdp")),  # jaxdl.mesh.RULE_PRESETS
     "sharding_rules": Check(_are_sharding_rules, "pairs (logical axis, mesh axis, axes or None) "
                             f"over the mesh axes {', '.join(MESH_AXES)}"),
 }

@@ -1,8 +1,9 @@
 """The device mesh and the logical-axis rules that place arrays on it.
 
 Models annotate parameters with logical axis names (`nnx.with_partitioning(init, ("embed", "mlp"))`);
-`cfg.sharding_rules` maps each logical name to mesh axes (`data`, `fsdp`, `model`). The same model
-code thus runs on one CPU, 8 simulated CPU devices, a GPU or a TPU slice.
+a rule table maps each logical name to mesh axes (`data`, `fsdp`, `model`): `cfg.sharding` names
+one of RULE_PRESETS, or `cfg.sharding_rules` spells a table out. The same model code thus runs on
+one CPU, 8 simulated CPU devices, a GPU or a TPU slice.
 """
 
 import math
@@ -12,9 +13,36 @@ import jax
 import numpy as np
 from jax.sharding import AxisType, Mesh, NamedSharding, PartitionSpec
 
+from jaxdl.config import DEFAULT_SHARDING_RULES
 from jaxdl.errors import UserError
 
 MESH_AXES = ("data", "fsdp", "model")
+
+# Rule tables by name (`--config.sharding=NAME`). A dimension the mesh does not divide stays whole.
+RULE_PRESETS = {
+    # Batch over data and fsdp; weights split over fsdp on their "embed" side (FSDP / ZeRO-3:
+    # gathered for each matmul, gradients reduce-scattered) and over model on their
+    # "mlp"/"heads"/"vocab" side (Megatron tensor parallelism: column- then row-parallel
+    # matmuls). The mesh shape picks the mix: fsdp=8 is pure FSDP, model=8 pure TP.
+    "fsdp_tp": DEFAULT_SHARDING_RULES,
+    # Pure data parallelism on any mesh shape: batch over every axis, every weight replicated.
+    "dp": (("batch", ("data", "fsdp", "model")),),
+    # FSDP over every device whatever the mesh shape: batch and the "embed" side of weights
+    # over all three axes.
+    "fsdp": (("batch", ("data", "fsdp", "model")), ("embed", ("data", "fsdp", "model"))),
+}
+
+
+def rules_of(cfg):
+    """The run's rule table: cfg.sharding_rules if it spells one out, else the preset
+    cfg.sharding names."""
+    if cfg.get("sharding_rules"):
+        return cfg.sharding_rules
+    name = cfg.get("sharding", "fsdp_tp")
+    if name not in RULE_PRESETS:
+        raise UserError(f"sharding={name!r} is not a rule preset: choose one of "
+                        f"{', '.join(RULE_PRESETS)} (or spell out sharding_rules).")
+    return RULE_PRESETS[name]
 
 
 def make_mesh(mesh_cfg: Mapping[str, int], devices: Sequence[jax.Device] | None = None) -> Mesh:
@@ -103,3 +131,19 @@ def check_batch_shapes(batch, mesh: Mesh, rules, what: str) -> None:
                 f"{ways} data-parallel devices of each process "
                 f"({' x '.join(f'{a}={mesh.shape[a]}' for a in names)}) do not divide: choose a "
                 "batch size (data.batch_size, or the option that sets the rows) that they divide.")
+
+
+def bytes_per_device(tree) -> int:
+    """Bytes one device holds of the arrays of `tree` (its shard of each, by its sharding)."""
+    return sum(math.prod(x.sharding.shard_shape(x.shape)) * x.dtype.itemsize
+               for x in jax.tree.leaves(tree))
+
+
+def describe_memory(state) -> str:
+    """One log line: parameter and optimizer-state bytes per device, and their unsharded total."""
+    def mib(n):
+        return f"{n / 2**20:,.3g} MiB" if n < 2**30 else f"{n / 2**30:,.3g} GiB"
+
+    total = sum(x.size * x.dtype.itemsize for x in jax.tree.leaves((state.params, state.opt_state)))
+    return (f"memory per device: parameters {mib(bytes_per_device(state.params))} + optimizer "
+            f"{mib(bytes_per_device(state.opt_state))} (unsharded total {mib(total)})")

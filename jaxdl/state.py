@@ -73,9 +73,10 @@ def init(
 ) -> tuple[nnx.GraphDef, TrainState, TrainState]:
     """Returns (graphdef, state, state_shardings), the state initialised directly on the mesh
     (or, with `abstract`, only its shapes and shardings: a target to restore a checkpoint onto).
-    `make_model(rngs)` builds the model; `cfg.seed` seeds it, `cfg.sharding_rules` places it."""
+    `make_model(rngs)` builds the model; `cfg.seed` seeds it, its rule table
+    (`mesh.rules_of`) places it."""
     graphdef, abstract_params, abstract_rest = abstract_model(make_model, cfg.seed)
-    param_shardings = variable_shardings(abstract_params, mesh, cfg.sharding_rules)
+    param_shardings = variable_shardings(abstract_params, mesh, mesh_lib.rules_of(cfg))
     by_path = {
         path: (leaf.shape, sharding)
         for (path, leaf), sharding in zip(
@@ -86,13 +87,18 @@ def init(
     shardings = TrainState(
         step=replicated,
         params=param_shardings,
-        model_state=variable_shardings(abstract_rest, mesh, cfg.sharding_rules),
+        model_state=variable_shardings(abstract_rest, mesh, mesh_lib.rules_of(cfg)),
         opt_state=_opt_state_shardings(jax.eval_shape(tx.init, abstract_params), by_path, mesh),
         rng=replicated,
     )
 
     def create_on_mesh():
-        return create(_build(make_model, cfg.seed), tx, cfg.seed)[1]
+        model = _build(make_model, cfg.seed)
+        param_dtype = cfg.get("model", {}).get("param_dtype", "float32")
+        if param_dtype != "float32":  # e.g. bfloat16 weights, optimizer moments alike
+            nnx.update(model, jax.tree.map(lambda p: p.astype(param_dtype),
+                                           nnx.state(model, nnx.Param)))
+        return create(model, tx, cfg.seed)[1]
 
     init_fn = jax.jit(create_on_mesh, out_shardings=shardings)
     state = init_fn.eval_shape() if abstract else init_fn()

@@ -21,8 +21,10 @@ from flax import nnx
 
 from jaxdl import checkpoint as checkpoint_lib
 from jaxdl import config as config_lib
+from jaxdl import distributed
 from jaxdl import mesh as mesh_lib
 from jaxdl import optim
+from jaxdl import profiling
 from jaxdl import state as state_lib
 from jaxdl import step as step_lib
 from jaxdl import workdir as workdir_lib
@@ -79,12 +81,14 @@ class PreparedRun:
     graphdef: nnx.GraphDef
     state: state_lib.TrainState
     batch_sharding: jax.sharding.NamedSharding
-    train_step: Callable  # takes step_lib.next_input(...): one batch, or steps_per_call stacked
+    train_step: Callable  # takes step_lib.next_input(...): one batch, or k x grad_accum stacked
     eval_step: Callable
     steps_per_call: int
+    grad_accum: int = 1  # micro-batches per optimizer step
 
     def next_train_input(self):
-        return step_lib.next_input(self.data.train, self.steps_per_call, self.batch_sharding)
+        return step_lib.next_input(self.data.train, self.steps_per_call, self.batch_sharding,
+                                   self.grad_accum)
 
     def evaluate(self, splits: EvalSplits) -> dict[str, float]:
         """Per split, loss_fn's metrics averaged over its batches, each batch weighted by its
@@ -93,9 +97,10 @@ class PreparedRun:
         for split, batches in splits.items():
             sums, total = {}, 0.0
             for batch in batches():
-                weight = float(batch["mask"].sum()) if "mask" in batch else 1.0
                 metrics = jax.device_get(
                     self.eval_step(self.state, mesh_lib.put_batch(batch, self.batch_sharding)))
+                # The global batch's mask sum, computed on the mesh: a process holds only its rows.
+                weight = float(metrics.pop(step_lib.EVAL_WEIGHT, 1.0))
                 for key, value in metrics.items():
                     sums[key] = sums.get(key, 0.0) + weight * float(value)
                 total += weight
@@ -106,14 +111,16 @@ class PreparedRun:
 def prepare(cfg: ml_collections.ConfigDict, task, devices=None) -> PreparedRun:
     """Mesh, data, sharded initial state and the compiled-on-first-call steps of `task`."""
     steps_per_call = step_lib.check_steps_per_call(cfg)
+    grad_accum = step_lib.check_grad_accum(cfg)
+    dtype = step_lib.compute_dtype(cfg)
     mesh = mesh_lib.make_mesh(cfg.mesh, devices)
     data = task.build_data(cfg)
     spec = ml_collections.ConfigDict(data.spec)
     tx = build_optimizer(cfg, task)
     graphdef, state, shardings = state_lib.init(
         lambda rngs: task.build_model(cfg, spec, rngs), cfg, tx, mesh)
-    batch_sharding = mesh_lib.batch_sharding(mesh, cfg.sharding_rules)
-    _check_batches(data, mesh, cfg.sharding_rules)
+    batch_sharding = mesh_lib.batch_sharding(mesh, mesh_lib.rules_of(cfg))
+    _check_batches(data, mesh, mesh_lib.rules_of(cfg))
     return PreparedRun(
         mesh=mesh,
         data=data,
@@ -121,9 +128,10 @@ def prepare(cfg: ml_collections.ConfigDict, task, devices=None) -> PreparedRun:
         state=state,
         batch_sharding=batch_sharding,
         train_step=step_lib.make_train_step(graphdef, task.loss_fn, tx, shardings, batch_sharding,
-                                            steps_per_call),
-        eval_step=step_lib.make_eval_step(graphdef, task.loss_fn, shardings, batch_sharding),
+                                            steps_per_call, grad_accum, dtype),
+        eval_step=step_lib.make_eval_step(graphdef, task.loss_fn, shardings, batch_sharding, dtype),
         steps_per_call=steps_per_call,
+        grad_accum=grad_accum,
     )
 
 
@@ -164,6 +172,7 @@ def _fit(cfg, workdir: pathlib.Path, task, devices) -> dict[str, float]:
     log(f"data: {data.description}")
     log(f"model: {state_lib.count_params(run.state.params):,} parameters; mesh "
         f"{dict(run.mesh.shape)} over {run.mesh.size} {run.mesh.devices.flat[0].platform} device(s)")
+    log(mesh_lib.describe_memory(run.state))
 
     checkpointer = checkpoint_lib.Checkpointer(workdir, cfg.checkpoint.max_to_keep)
     writer = MetricWriter(workdir)
@@ -178,11 +187,14 @@ def _fit(cfg, workdir: pathlib.Path, task, devices) -> dict[str, float]:
             raise UserError(f"Resumed at step {int(run.state.step)}, not a multiple of "
                             f"train.steps_per_call={k}: resume with a steps_per_call that divides it.")
 
+    distributed.compile_then_sync(run)
     if int(run.state.step) >= cfg.train.steps:
         log(f"Already trained to step {int(run.state.step)}; raise --config.train.steps to go on.")
-    progress = Progress(cfg.train.steps, cfg.train.log_every, data.unit, data.units_per_batch, writer)
+    progress = Progress(cfg.train.steps, cfg.train.log_every, data.unit,
+                        data.units_per_batch * run.grad_accum, writer)
     last_eval = {}
     pending = None  # (step, metrics) dispatched but not yet read
+    profiler = profiling.StepProfiler(cfg.train.profile, workdir)
 
     def record(step: int, metrics) -> None:
         """Reads one call's metrics (those of the k steps that end at `step`)."""
@@ -196,7 +208,9 @@ def _fit(cfg, workdir: pathlib.Path, task, devices) -> dict[str, float]:
             # `step` is the last step of each call: k steps per call, the cadences multiples of k.
             for step in range(int(run.state.step) + k, cfg.train.steps + 1, k):
                 train_input = run.next_train_input()
+                profiler.before_call(step, k)
                 run.state, metrics = run.train_step(run.state, train_input)
+                profiler.after_call(step, (run.state, metrics))
                 if pending:
                     record(*pending)
                 pending = (step, metrics)
@@ -226,6 +240,7 @@ def _fit(cfg, workdir: pathlib.Path, task, devices) -> dict[str, float]:
         raise TrainingDiverged(f"{error} The last good checkpoint is {where}. Try a lower "
                                "--config.opt.lr or a stronger --config.opt.grad_clip.") from None
     finally:  # on every exit: finish the checkpoint being written
+        profiler.close()
         checkpointer.wait()
         checkpointer.close()
         writer.close()

@@ -1,29 +1,35 @@
 #!/usr/bin/env bash
-# Runs one jaxdl command on every host of a Cloud TPU VM slice, in the repo's folder on each host.
+# Runs one command on every worker of a Cloud TPU VM slice (one process per host; jax finds the
+# coordinator, process count and index itself, so --multihost needs no arguments).
 #
-#   launch/tpu_vm.sh TPU_NAME ZONE [PROJECT] -- python -m jaxdl.experiments.nanogpt \
-#       --config=experiments/nanogpt/shakespeare_char.py --workdir=/mnt/shared/runs/gpt
+#   launch/tpu_vm.sh NAME ZONE setup          # copy this checkout to each worker, install jaxdl + jax[tpu]
+#   launch/tpu_vm.sh NAME ZONE run python -m jaxdl.experiments.nanogpt \
+#       --config=experiments/nanogpt/gpt2.py --workdir=/mnt/shared/runs/gpt2
 #
-# --multihost is appended so that each process calls jax.distributed.initialize() and feeds its own
-# rows of the global batch. The workdir must be on a file system every host sees (NFS, Filestore,
-# a gcsfuse mount): checkpoints are written by all hosts together.
-# First time on a slice: run `launch/tpu_vm.sh NAME ZONE -- pip install -e . "jax[tpu]"`
-# after copying the repo to each host (gcloud compute tpus tpu-vm scp --worker=all).
+# The workdir must be one folder that every worker sees (a Filestore/NFS mount, or a bucket
+# through gcsfuse): orbax writes each process's shards there and process 0 the logs.
+# Needs the gcloud CLI, logged in, with the TPU's project set (gcloud config set project ...).
 set -euo pipefail
-
-if [ $# -lt 4 ]; then
-  sed -n '2,12p' "$0"
+if [[ $# -lt 3 ]]; then
+  echo "usage: $0 NAME ZONE setup | NAME ZONE run COMMAND..." >&2
   exit 2
 fi
-name=$1 zone=$2
-shift 2
-project_flag=()
-if [ "$1" != "--" ]; then project_flag=(--project "$1"); shift; fi
-[ "$1" = "--" ] || { echo "expected -- before the command" >&2; exit 2; }
-shift
-
-command=$(printf '%q ' "$@")
-if [[ "$command" == *"jaxdl.experiments."* ]]; then command+=" --multihost"; fi
-repo_dir=${JAXDL_REMOTE_DIR:-jaxdl}
-gcloud compute tpus tpu-vm ssh "$name" --zone "$zone" "${project_flag[@]}" --worker=all \
-  --command "cd $repo_dir && $command"
+name=$1 zone=$2 action=$3
+shift 3
+ssh_all() { gcloud compute tpus tpu-vm ssh "$name" --zone="$zone" --worker=all --command="$1"; }
+case $action in
+  setup)
+    repo=$(cd "$(dirname "$0")/.." && pwd)
+    tar -C "$repo" --exclude=.git --exclude=runs -czf /tmp/jaxdl.tgz .
+    gcloud compute tpus tpu-vm scp /tmp/jaxdl.tgz "$name":~/jaxdl.tgz --zone="$zone" --worker=all
+    ssh_all 'mkdir -p ~/jaxdl && tar -C ~/jaxdl -xzf ~/jaxdl.tgz && pip install -q -e ~/jaxdl "jax[tpu]"'
+    ;;
+  run)
+    # Quote each argument for the remote shell; every worker runs the same command.
+    ssh_all "cd ~/jaxdl && $(printf '%q ' "$@") --multihost"
+    ;;
+  *)
+    echo "$0: unknown action $action (setup or run)" >&2
+    exit 2
+    ;;
+esac

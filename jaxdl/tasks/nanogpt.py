@@ -28,6 +28,9 @@ CONFIG_RULES = {
     "model.embed": count(),
     "model.dropout": number(0.0, 1.0, high_open=True),
     "model.cell": OneOf(("rnn", "gru", "lstm")),
+    "model.dtype": OneOf(("float32", "bfloat16", "float16")),
+    "model.param_dtype": OneOf(("float32", "bfloat16")),
+    "model.remat": OneOf(("none", "block", "dots")),
 }
 
 
@@ -40,13 +43,18 @@ def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module:
     m = cfg.model
     if m.name == "gpt":
         return GPT(vocab_size=spec.vocab_size, block_size=cfg.data.block_size, layers=m.layers,
-                   heads=m.heads, width=m.width, dropout=m.dropout, use_bias=m.use_bias, rngs=rngs)
+                   heads=m.heads, width=m.width, dropout=m.dropout, use_bias=m.use_bias,
+                   mlp=m.get("mlp", "gelu"), remat=m.get("remat", "none"),
+                   fused_attention=m.get("fused_attention", False), rngs=rngs)
     if m.name == "rnn":
         return RecurrentLM(vocab_size=spec.vocab_size, cell=m.cell, embed=m.embed, hidden=m.width,
                            rngs=rngs)
     if m.name == "bigram":
         return BigramLM(vocab_size=spec.vocab_size, rngs=rngs)
     raise UserError(f"Unknown model.name {m.name!r}: choose gpt, rnn or bigram.")
+
+
+GPT2_VOCAB = text.GPT2_VOCAB
 
 
 def build_data(cfg) -> Data:

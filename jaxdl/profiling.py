@@ -1,0 +1,48 @@
+"""`train.profile = "START:STOP"`: a jax.profiler trace of steps START..STOP in WORKDIR/profile.
+
+View it with TensorBoard's profile plugin (`pip install tensorboard tensorboard-plugin-profile`,
+then `tensorboard --logdir WORKDIR/profile`, tab "Profile"), or open the `.xplane.pb` file in
+Perfetto / XProf. Each process writes its own file (named after its host).
+"""
+
+import pathlib
+
+import jax
+
+from jaxdl.errors import UserError
+
+
+class StepProfiler:
+    """Starts the trace before the call that runs step START and stops it once step STOP is done."""
+
+    def __init__(self, spec: str, workdir):
+        self.start = self.stop = None
+        self.directory = pathlib.Path(workdir) / "profile"
+        self.active = False
+        if not spec:
+            return
+        try:
+            self.start, self.stop = (int(part) for part in spec.split(":"))
+        except ValueError:
+            raise UserError(f"train.profile={spec!r}: write START:STOP, e.g. 10:15.") from None
+        if not 1 <= self.start <= self.stop:
+            raise UserError(f"train.profile={spec!r}: need 1 <= START <= STOP.")
+
+    def before_call(self, last_step: int, steps_per_call: int) -> None:
+        """Called before dispatching the call whose steps end at `last_step`."""
+        if self.start is not None and not self.active and last_step >= self.start \
+                and last_step - steps_per_call < self.stop:
+            jax.profiler.start_trace(str(self.directory))
+            self.active = True
+
+    def after_call(self, last_step: int, outputs) -> None:
+        """Called after dispatching that call: stops the trace when it covered step STOP."""
+        if self.active and last_step >= self.stop:
+            jax.block_until_ready(outputs)  # the trace must hold the steps' device work
+            self.close()
+
+    def close(self) -> None:
+        if self.active:
+            jax.profiler.stop_trace()
+            self.active = False
+            self.start = None  # once per run

