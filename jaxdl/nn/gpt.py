@@ -1,12 +1,18 @@
-"""GPT: a decoder-only transformer language model (GPT-2's layout, as in nanoGPT).
+"""GPT: the decoder-only transformer language model, from nanoGPT to GPT-2 and Llama.
 
-Token and learned position embeddings, pre-LayerNorm blocks, a final LayerNorm, and an output
-head tied to the token embedding.
+Token embeddings, pre-norm blocks (`jaxdl.nn.transformer.Block`), a final norm and an output head.
+The defaults are GPT-2's layout as nanoGPT writes it; options turn the same model into
+
+    GPT-2 (Hugging Face weights)  use_bias=True, mlp="gelu_tanh"
+    Llama / SmolLM2               positions="rotary", norm="rms", mlp="swiglu", kv_heads < heads,
+                                  use_bias=False, tied_head as the checkpoint has it
 
 Every language model in jaxdl.nn offers the same interface: `model(idx_BT, rngs=None,
 valid=None) -> logits_BTV` (rngs for dropout; `valid`, [B, T] booleans marking real rather than
 padding positions, for models with batch statistics), and for sampling `init_cache(batch, length)`,
 `decode(idx_BT, cache, pos) -> (logits_BTV, cache)` and `context_size` (None = unbounded).
+GPT's `decode` also takes `start_B`, each row's count of left padding, so that rows of different
+lengths decode in one batch as each would alone.
 """
 
 import math
@@ -16,68 +22,104 @@ import jax.numpy as jnp
 from flax import nnx
 
 from jaxdl.errors import UserError
-from jaxdl.nn.layers import Dense, embedding, layer_norm, take_rows
+from jaxdl.nn.layers import Dense, embedding, norm_layer, take_rows
 from jaxdl.nn.transformer import Block
 
 
 class GPT(nnx.Module):
     def __init__(self, *, vocab_size: int, block_size: int, layers: int, heads: int, width: int,
-                 dropout: float, use_bias: bool = False, init: str = "gpt2", rngs: nnx.Rngs):
+                 dropout: float, use_bias: bool = False, init: str = "gpt2", rngs: nnx.Rngs,
+                 positions: str = "learned", rope_base: float = 10_000.0, kv_heads: int | None = None,
+                 norm: str = "layer", norm_eps: float = 1e-5, mlp: str = "gelu",
+                 mlp_hidden: int | None = None, tied_head: bool | None = None):
         """init="gpt2": N(0, 0.02) weights, residual outputs scaled by 1/sqrt(2 * layers), output
         head tied to the token embedding (GPT-2, nanoGPT). init="torch": PyTorch's module
-        defaults and an untied head (makemore's transformer)."""
+        defaults and an untied head (makemore's transformer). `tied_head` overrides the init's
+        choice; `positions` is "learned" (a table of block_size rows) or "rotary" (rope_base)."""
         if init not in ("gpt2", "torch"):
             raise UserError(f"unknown GPT init {init!r}: gpt2 or torch")
+        if positions not in ("learned", "rotary"):
+            raise UserError(f"unknown GPT positions {positions!r}: learned or rotary")
         gpt2 = init == "gpt2"
+        tied_head = gpt2 if tied_head is None else tied_head
         self.context_size = block_size
-        self.heads = heads
+        self.heads, self.kv_heads = heads, kv_heads or heads
         embedding_std = 0.02 if gpt2 else 1.0
         self.token_embedding = embedding(vocab_size, width, ("vocab", "embed"), std=embedding_std,
                                          rngs=rngs)
-        self.position_embedding = embedding(block_size, width, (None, "embed"), std=embedding_std,
-                                            rngs=rngs)
+        self.position_embedding = None if positions == "rotary" else embedding(
+            block_size, width, (None, "embed"), std=embedding_std, rngs=rngs)
         self.dropout = nnx.Dropout(dropout)
         self.blocks = nnx.List([
             Block(width, heads, dropout=dropout, std=0.02 if gpt2 else None,
                   out_std=0.02 / math.sqrt(2 * layers) if gpt2 else None, use_bias=use_bias,
-                  rngs=rngs)
+                  kv_heads=kv_heads, rope_base=rope_base if positions == "rotary" else None,
+                  norm=norm, norm_eps=norm_eps, mlp=mlp, mlp_hidden=mlp_hidden, rngs=rngs)
             for _ in range(layers)
         ])
-        self.ln_final = layer_norm(width, use_bias=use_bias, rngs=rngs)
-        self.head = None if gpt2 else Dense(width, vocab_size, ("embed", "vocab"), use_bias=False,
-                                            rngs=rngs)
+        self.ln_final = norm_layer(norm, width, eps=norm_eps, use_bias=use_bias, rngs=rngs)
+        self.head = None if tied_head else Dense(width, vocab_size, ("embed", "vocab"),
+                                                 use_bias=False, rngs=rngs)
 
-    def _forward(self, idx_BT, *, rngs, cache, pos, positions=None, segments=None):
-        T = idx_BT.shape[1]
-        if positions is None:  # one sequence per row, from position `pos`
-            where_TC = jax.lax.dynamic_slice_in_dim(self.position_embedding[...], pos, T)
-        else:  # packed rows: each token's position within its own sequence
-            where_TC = take_rows(self.position_embedding, positions)
-        x_BTC = self.dropout(take_rows(self.token_embedding, idx_BT) + where_TC, rngs=rngs)
+    def _forward(self, idx_BT, *, rngs, cache, pos, positions=None, segments=None, start_B=None):
+        """The final-norm hidden states [B, T, C] and the new cache."""
+        B, T = idx_BT.shape
+        kv_valid = None
+        if start_B is not None:  # left-padded rows: positions count from each row's first token
+            slots_T = pos + jnp.arange(T)
+            positions = jnp.maximum(slots_T[None, :] - start_B[:, None], 0)
+            S = T if cache is None else cache[0]["k"].shape[1]
+            kv_valid = jnp.arange(S)[None, :] >= start_B[:, None]
+        x_BTC = take_rows(self.token_embedding, idx_BT)
+        if self.position_embedding is not None:
+            if positions is None:  # one sequence per row, from position `pos`
+                x_BTC = x_BTC + jax.lax.dynamic_slice_in_dim(self.position_embedding[...], pos, T)
+            else:  # packed or padded rows: each token's position within its own sequence
+                x_BTC = x_BTC + take_rows(self.position_embedding, positions)
+        x_BTC = self.dropout(x_BTC, rngs=rngs)
         new_cache = []
         for i, block in enumerate(self.blocks):
             x_BTC, layer_cache = block(x_BTC, rngs=rngs, pos=pos, segments=segments,
+                                       positions=positions, kv_valid=kv_valid,
                                        cache=None if cache is None else cache[i])
             new_cache.append(layer_cache)
-        x_NC = self.ln_final(x_BTC).reshape(-1, x_BTC.shape[-1])
+        return self.ln_final(x_BTC), new_cache
+
+    def logits(self, x_BTC):
+        """The output head on final hidden states: [B, T, C] -> [B, T, V]."""
+        x_NC = x_BTC.reshape(-1, x_BTC.shape[-1])
         logits_NV = self.head(x_NC) if self.head else x_NC @ self.token_embedding[...].T
-        return logits_NV.reshape(*idx_BT.shape, -1), new_cache
+        return logits_NV.reshape(*x_BTC.shape[:-1], -1)
+
+    def features(self, idx_BT, *, rngs=None, positions=None, segments=None):
+        """The final hidden states [B, T, C], before the head: what a classifier head reads
+        (for instance at each row's last real token, `jaxdl.nn.gpt.last_real`)."""
+        if idx_BT.shape[1] > self.context_size and positions is None:
+            raise ValueError(f"sequence of {idx_BT.shape[1]} > block_size {self.context_size}")
+        return self._forward(idx_BT, rngs=rngs, cache=None, pos=0, positions=positions,
+                             segments=segments)[0]
 
     def __call__(self, idx_BT, *, rngs=None, valid=None, positions=None, segments=None):
         """`positions` and `segments` ([B, T] ints) describe packed rows, several sequences end to
         end (see `jaxdl.data.name_rows.pack`): each token gets the position embedding of its place in
         its own sequence and attends only within it, so a packed batch computes what the padded
         one does, on fewer positions."""
-        if idx_BT.shape[1] > self.context_size and positions is None:
-            raise ValueError(f"sequence of {idx_BT.shape[1]} > block_size {self.context_size}")
-        return self._forward(idx_BT, rngs=rngs, cache=None, pos=0, positions=positions,
-                             segments=segments)[0]
+        return self.logits(self.features(idx_BT, rngs=rngs, positions=positions,
+                                         segments=segments))
 
     def init_cache(self, batch_size: int, length: int):
         width = self.token_embedding.shape[1]
-        shape = (batch_size, length, self.heads, width // self.heads)
+        shape = (batch_size, length, self.kv_heads, width // self.heads)
         zeros = jnp.zeros(shape, self.token_embedding.dtype)
         return [{"k": zeros, "v": zeros} for _ in self.blocks]
 
-    def decode(self, idx_BT, cache, pos):
-        return self._forward(idx_BT, rngs=None, cache=cache, pos=pos)
+    def decode(self, idx_BT, cache, pos, start_B=None):
+        x_BTC, cache = self._forward(idx_BT, rngs=None, cache=cache, pos=pos, start_B=start_B)
+        return self.logits(x_BTC), cache
+
+
+def last_real(x_BTC, valid_BT):
+    """Each row's vector at its last real position ([B, C]), for right-padded rows: where a
+    causal model has read the whole sequence."""
+    last_B = jnp.sum(valid_BT, axis=1) - 1
+    return jnp.take_along_axis(x_BTC, last_B[:, None, None], axis=1)[:, 0]

@@ -11,6 +11,8 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
+from jaxdl.errors import UserError
+
 
 def param(rngs: nnx.Rngs, init, shape, axes: tuple[str | None, ...]) -> nnx.Param:
     return nnx.Param(init(rngs.params(), shape), out_sharding=axes, eager_sharding=False)
@@ -47,15 +49,36 @@ def gelu(x: jax.Array) -> jax.Array:
     return 0.5 * x * (1.0 + jax.lax.erf(x / math.sqrt(2.0)))
 
 
-def layer_norm(dim: int, *, rngs: nnx.Rngs, use_bias: bool = False) -> nnx.LayerNorm:
+def gelu_tanh(x: jax.Array) -> jax.Array:
+    """GELU's tanh approximation, which GPT-2's released weights were trained with."""
+    return 0.5 * x * (1.0 + jnp.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x**3)))
+
+
+def layer_norm(dim: int, *, rngs: nnx.Rngs, use_bias: bool = False,
+               eps: float = 1e-5) -> nnx.LayerNorm:
     return nnx.LayerNorm(
         dim,
-        epsilon=1e-5,
+        epsilon=eps,
         use_bias=use_bias,
         scale_init=partitioned(nnx.initializers.ones_init(), ("embed",)),
         bias_init=partitioned(nnx.initializers.zeros_init(), ("embed",)),
         rngs=rngs,
     )
+
+
+def rms_norm(dim: int, *, rngs: nnx.Rngs, eps: float = 1e-5) -> nnx.RMSNorm:
+    """x / sqrt(mean(x^2) + eps) * scale (Llama): LayerNorm without the mean and the bias."""
+    return nnx.RMSNorm(dim, epsilon=eps,
+                       scale_init=partitioned(nnx.initializers.ones_init(), ("embed",)), rngs=rngs)
+
+
+def norm_layer(kind: str, dim: int, *, rngs: nnx.Rngs, eps: float = 1e-5, use_bias: bool = False):
+    """kind "layer" (LayerNorm, bias if use_bias) or "rms" (RMSNorm, never a bias)."""
+    if kind == "layer":
+        return layer_norm(dim, use_bias=use_bias, eps=eps, rngs=rngs)
+    if kind == "rms":
+        return rms_norm(dim, eps=eps, rngs=rngs)
+    raise UserError(f"unknown norm {kind!r}: layer or rms")
 
 
 def embedding(num: int, dim: int, axes, *, rngs: nnx.Rngs, std: float = 0.02) -> nnx.Param:
