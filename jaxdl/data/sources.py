@@ -42,6 +42,7 @@ import re
 import tempfile
 import urllib.error
 import urllib.request
+import zipfile
 
 from jaxdl.errors import DataUnavailableError
 
@@ -120,12 +121,13 @@ def cache_dir() -> pathlib.Path:
     return pathlib.Path(xdg).expanduser() / "jaxdl"
 
 
-def data_file(filename: str, url: str, sha256: str) -> pathlib.Path:
+def data_file(filename: str, url: str, sha256: str, member: str = "") -> pathlib.Path:
     """Path of a local copy of ``filename`` whose sha256 is ``sha256``; download it if needed.
 
     Looks in ``$JAXDL_DATA_DIR``, then the user cache (see ``cache_dir``), then downloads ``url``
     into the cache. A file found with other bytes is an error rather than silently used or
-    replaced: it is somebody's file, and the message names it.
+    replaced: it is somebody's file, and the message names it. ``member``: the file is that
+    member of the zip archive at ``url`` (``sha256`` is the member's).
     """
     data_dir = os.environ.get("JAXDL_DATA_DIR")
     if data_dir:
@@ -136,7 +138,7 @@ def data_file(filename: str, url: str, sha256: str) -> pathlib.Path:
     if cached.is_file():
         return _checked(cached, sha256)
     try:
-        download(url, cached, sha256)
+        download(url, cached, sha256, member)
     except (OSError, http.client.HTTPException) as e:  # URLError and timeouts are OSErrors
         raise DataUnavailableError(_offline_message(filename, url, cached, e)) from e
     return cached
@@ -160,7 +162,7 @@ def _checked(path: pathlib.Path, sha256: str) -> pathlib.Path:
     return path
 
 
-def download(url: str, target: pathlib.Path, sha256: str) -> None:
+def download(url: str, target: pathlib.Path, sha256: str, member: str = "") -> None:
     """Fetch ``url`` into ``target``, atomically: a temp file beside it, renamed once verified.
     ``sha256`` is the whole hex digest, or a prefix of it (torchvision names its files so).
 
@@ -180,6 +182,11 @@ def download(url: str, target: pathlib.Path, sha256: str) -> None:
             for block in iter(lambda: response.read(1 << 16), b""):
                 h.update(block)
                 out.write(block)
+        if member:  # keep only that member of the zip archive, and check its bytes
+            with zipfile.ZipFile(tmp) as archive:
+                data = archive.read(member)
+            tmp.write_bytes(data)
+            h = hashlib.sha256(data)
         if not h.hexdigest().startswith(sha256):
             raise ValueError(
                 f"download of {url} has sha256 {h.hexdigest()}, expected {sha256}; "
