@@ -23,6 +23,8 @@ REGISTRY = {
     "cnn": "jaxdl.tasks.image",
     "vit": "jaxdl.tasks.image",
     "transfer": "jaxdl.tasks.transfer",
+    "classify": "jaxdl.tasks.classify",
+    "instruct": "jaxdl.tasks.instruct",
 }
 
 
