@@ -68,9 +68,9 @@ def encode(cfg, texts: list[str]) -> list[list[int]]:
     return [tok.encode(t, add_special=True)[:limit or None] or [tok.eos] for t in texts]
 
 
-def collate(pad_id: int):
+def collate(pad_id: int, multiple: int):
     def batch(examples) -> dict:
-        ids, valid = finetune_text.pad_rows([ids for ids, _, _ in examples], pad_id, multiple=8)
+        ids, valid = finetune_text.pad_rows([ids for ids, _, _ in examples], pad_id, multiple)
         return {"ids": ids, "valid": valid,
                 "label": np.array([label for _, label, _ in examples], np.int32),
                 "mask": np.array([real for _, _, real in examples], np.float32)}
@@ -85,7 +85,7 @@ def build_data(cfg) -> Data:
                        zip(encode(cfg, [t for t, _ in rows]), rows)]
                 for name, rows in splits.items()}
     filler = ([pad], 0, 0.0)
-    make = collate(pad)
+    make = collate(pad, cfg.data.pad_multiple)
     evaluated = {name: finetune_text.eval_batches(examples[name], cfg.data.eval_batch_size, make,
                                                   filler) for name in ("val", "test")}
     longest = max(len(ids) for rows in examples.values() for ids, _, _ in rows)
