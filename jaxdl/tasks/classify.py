@@ -119,3 +119,18 @@ def predict(workdir, texts: list[str]) -> list[tuple[str, float]]:
     model.eval()
     probs = np.asarray(jax.nn.softmax(nnx.jit(lambda m, i, v: m(i, v))(model, ids, valid)))
     return [(spec.classes[int(p.argmax())], float(p.max())) for p in probs]
+
+
+def baseline(cfg) -> dict[str, float]:
+    """The non-neural row: TF-IDF of words and word pairs, logistic regression (scikit-learn),
+    on the same balanced splits; val and test accuracy."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    splits = finetune_text.balanced_spam(cfg.data.split_seed, cfg.data.dedupe)
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+    x_train = vectorizer.fit_transform([t for t, _ in splits["train"]])
+    fitted = LogisticRegression(C=10.0, max_iter=1000).fit(x_train, [y for _, y in splits["train"]])
+    return {f"{name}/accuracy": float(fitted.score(vectorizer.transform([t for t, _ in rows]),
+                                                   [y for _, y in rows]))
+            for name, rows in splits.items() if name != "train"}
