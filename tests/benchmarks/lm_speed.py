@@ -109,7 +109,9 @@ def main():
                  args.new_tokens)
         print(json.dumps({"max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
         return
+    start = time.perf_counter()
     ours, theirs = Ours(), Theirs()
+    print(f"both models loaded in {time.perf_counter() - start:.0f} s", flush=True)
     sides = {"ours": ours, "transformers": theirs}
     for batch in (1, 8):
         ids = prompt_ids(ours.tokenizer, args.prompt_tokens, batch)
@@ -125,7 +127,7 @@ def main():
                 prefill[name].append(p)
                 decode[name].append(batch * args.new_tokens / max(g - p, 1e-9))
         print(f"batch {batch}, prompt {args.prompt_tokens} tokens, {args.new_tokens} new tokens "
-              f"(greedy; {same:.1%} of the new tokens identical on both sides)")
+              f"(greedy; {same:.1%} of the new tokens identical on both sides)", flush=True)
         for name in sides:
             print(f"  {name:13s} prefill {1000 * statistics.median(prefill[name]):8.1f} ms   "
                   f"decode {statistics.median(decode[name]):7.1f} tokens/s")

@@ -31,7 +31,7 @@ def test_smollm2_logits_equal_transformers_gguf_load(smollm2):
     transformers = pytest.importorskip("transformers")
     path, ours, tokenizer = smollm2
     theirs = transformers.AutoModelForCausalLM.from_pretrained(
-        path.parent, gguf_file=path.name, torch_dtype=torch.float32).eval()
+        path.parent, gguf_file=path.name, dtype=torch.float32).eval()
     reference = transformers.AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
     for prompt in PROMPTS:
         ids = tokenizer.encode(prompt)
