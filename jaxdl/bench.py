@@ -20,12 +20,14 @@ import jax
 import jax.numpy as jnp
 import ml_collections
 import numpy as np
-from absl import app, flags
+from absl import flags
 from flax import nnx
 
+from jaxdl import cli, tasks, train
+from jaxdl import config as config_lib
 from jaxdl import state as state_lib
-from jaxdl import tasks, train
 from jaxdl.cli import CONFIG
+from jaxdl.errors import ConfigError
 from jaxdl.nn.gpt import GPT
 from jaxdl.runtime import keep_freed_memory
 from jaxdl.sample import generate, generate_uncached
@@ -195,14 +197,15 @@ def bench_sample(cfg, task) -> dict:
 
 def main(argv):
     if len(argv) != 2:
-        raise app.UsageError("usage: python -m jaxdl.bench TOPIC --config=...")
+        raise ConfigError("usage: python -m jaxdl.bench TOPIC --config=... (one topic)")
     if CONFIG.value is None:
-        raise app.UsageError("--config is required")
+        raise ConfigError("--config is required")
     keep_freed_memory()  # as the training command does (jaxdl.cli)
     task = tasks.get(argv[1])
+    config_lib.validate(CONFIG.value, task)
     result = (bench_train if WHAT.value == "train" else bench_sample)(CONFIG.value, task)
     print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.main(main)

@@ -14,3 +14,16 @@ class DataUnavailableError(UserError, FileNotFoundError):
 
 class TrainingDiverged(UserError):
     """The loss or the gradient norm became NaN or infinite."""
+
+
+class ConfigError(UserError):
+    """The command line asks for something invalid: a config value out of its declared range, an
+    unknown choice, preset or mode, a --workdir that is a file. The command line exits with 2."""
+
+
+class WorkdirBusy(UserError):
+    """Another training run holds the workdir (see jaxdl/workdir.py)."""
+
+
+class MissingExtra(UserError, ModuleNotFoundError):
+    """An optional dependency is not installed; the message names `pip install 'jaxdl[extra]'`."""

@@ -45,4 +45,6 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    from jaxdl import cli  # one-line errors for what a user can fix
+
+    cli.main(main)

@@ -25,6 +25,7 @@ from jaxdl import mesh as mesh_lib
 from jaxdl import optim
 from jaxdl import state as state_lib
 from jaxdl import step as step_lib
+from jaxdl import workdir as workdir_lib
 from jaxdl.data import Data, EvalSplits
 from jaxdl.errors import TrainingDiverged, UserError
 from jaxdl.logging import MetricWriter, Progress, log
@@ -146,12 +147,16 @@ def fit(cfg: ml_collections.ConfigDict, workdir, task, devices=None) -> dict[str
     """Trains `task` as `cfg` says, in `workdir`; resumes if it holds checkpoints.
 
     `devices` defaults to all of them. Returns the last logged train metrics and the last
-    evaluation (the final one includes `final_eval`, e.g. test).
+    evaluation (the final one includes `final_eval`, e.g. test). A bad config value fails before
+    anything is built or written; a workdir that another run is training in is refused.
     """
-    if cfg.train.steps < 1:
-        raise UserError(f"train.steps={cfg.train.steps} must be at least 1.")
-    workdir = pathlib.Path(workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
+    config_lib.validate(cfg, task)
+    workdir = workdir_lib.create(workdir)
+    with workdir_lib.exclusive(workdir):
+        return _fit(cfg, workdir, task, devices)
+
+
+def _fit(cfg, workdir: pathlib.Path, task, devices) -> dict[str, float]:
     run = prepare(cfg, task, devices)
     data, k = run.data, run.steps_per_call
     _record("config.json", cfg.to_dict(), workdir)  # as the user's command resolved it

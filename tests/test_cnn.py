@@ -98,7 +98,7 @@ def test_model_presets_build_for_the_data(preset):
 def test_unknown_model_names_the_known_ones(tmp_path):
     cfg = config()
     cfg.model.name = "resnet1000"
-    with pytest.raises(UserError, match="known models: .*small_cnn"):
+    with pytest.raises(UserError, match="model.name=.resnet1000.: choose one of .*small_cnn"):
         train.fit(cfg, tmp_path, cnn, devices=ONE_DEVICE)
 
 

@@ -49,7 +49,7 @@ def test_an_entry_point_run_with_dash_m_is_imported_once(tmp_path, topic, config
     out = subprocess.run([sys.executable, "-X", "importtime", "-m", f"jaxdl.experiments.{topic}",
                           f"--config={config}", f"--workdir={tmp_path}", "--mode=nope"],
                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
-    assert out.returncode == 1 and "--mode=nope: this topic has train" in out.stderr
+    assert out.returncode == 2 and "--mode=nope: this topic has train" in out.stderr
     imported = [line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines()
                 if line.startswith("import time:")]
     assert "jaxdl.tasks" in imported and f"jaxdl.experiments.{topic}" not in imported

@@ -19,7 +19,11 @@ def shuffled_batches(arrays: dict[str, np.ndarray], *, batch_size: int, seed: in
                 "mask": np.ones(len(picked), np.float32)}
 
     n = len(next(iter(arrays.values())))
-    return grain.MapDataset.range(n).shuffle(seed=seed).repeat().batch(batch_size).map(gather)
+    # Endless in practice: an unbounded repeat() has length sys.maxsize, which grain's iterator
+    # cannot take the len() of once batch_size=1 keeps it; 2**62 rows keep it in range.
+    epochs = 2**62 // n
+    return (grain.MapDataset.range(n).shuffle(seed=seed).repeat(num_epochs=epochs)
+            .batch(batch_size).map(gather))
 
 
 def whole_split(arrays: dict[str, np.ndarray], multiple: int, *, fill: dict | None = None,

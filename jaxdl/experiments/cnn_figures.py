@@ -11,7 +11,7 @@ image after each conv block.
 import pathlib
 
 import numpy as np
-from absl import app, flags
+from absl import flags
 from flax import nnx
 
 from jaxdl import checkpoint
@@ -113,4 +113,6 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    from jaxdl import cli  # one-line errors for what a user can fix
+
+    cli.main(main)

@@ -10,7 +10,7 @@ import pathlib
 import jax
 import jax.numpy as jnp
 import numpy as np
-from absl import app, flags
+from absl import flags
 
 from jaxdl.figures import pyplot, save
 from jaxdl.studies.jax_basics import (Graph, arrays_demo, autodiff_demo, jaxpr_graph, layout,
@@ -142,4 +142,6 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    from jaxdl import cli  # one-line errors for what a user can fix
+
+    cli.main(main)

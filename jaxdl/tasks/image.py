@@ -16,8 +16,41 @@ from flax import nnx
 
 from jaxdl import config as config_lib
 from jaxdl import losses
+from jaxdl.config import FRACTION, SEED, OneOf, count, number
 from jaxdl.data import Data, images
+from jaxdl.errors import ConfigError
 from jaxdl.nn import image_models
+
+# What this task's own config keys accept (jaxdl.config.validate checks them before a run). The
+# model keys are those of the vision models' constructors (not every model has every key).
+CONFIG_RULES = {
+    "data.dataset": OneOf(tuple(images.DATASETS)),
+    "data.eval_batch_size": count(),
+    "data.val_fraction": FRACTION,
+    "data.split_seed": SEED,
+    "data.image_size": count(0),  # 0: the dataset's own
+    "data.crop_padding": count(0),
+    "model.name": OneOf(tuple(image_models.MODELS)),
+    "model.widths": count(),
+    "model.stages": count(),
+    "model.hidden": count(),
+    "model.width": count(),
+    "model.layers": count(),
+    "model.heads": count(),
+    "model.patch_size": count(),
+    "model.mlp_ratio": number(0.0, low_open=True),
+    "model.dropout": number(0.0, 1.0, high_open=True),
+}
+
+
+def check_config(cfg) -> None:
+    m, d = cfg.model, cfg.data
+    if "heads" in m and "width" in m and m.width % m.heads:
+        raise ConfigError(f"--config.model.width={m.width} must be a multiple of "
+                          f"--config.model.heads={m.heads}.")
+    if "patch_size" in m and d.image_size and d.image_size % m.patch_size:
+        raise ConfigError(f"--config.data.image_size={d.image_size} must be a multiple of "
+                          f"--config.model.patch_size={m.patch_size}.")
 
 
 def image_config(dataset: str, model: str, **hyper):
@@ -57,8 +90,13 @@ def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module:
     takes = inspect.signature(build.__init__ if isinstance(build, type) else build).parameters
     if "image_size" in takes:
         hyper.setdefault("image_size", spec.image_size)
-    return image_models.build(cfg.model.name, num_classes=spec.num_classes,
-                        in_channels=spec.in_channels, rngs=rngs, **hyper)
+    try:
+        return image_models.build(cfg.model.name, num_classes=spec.num_classes,
+                                  in_channels=spec.in_channels, rngs=rngs, **hyper)
+    except ZeroDivisionError:  # a layer of zero inputs: pooling left nothing of the image
+        raise ConfigError(f"{spec.image_size}x{spec.image_size} images are too small for "
+                          f"--config.model.name={cfg.model.name}: set a larger "
+                          "--config.data.image_size.") from None
 
 
 def build_data(cfg) -> Data:

@@ -14,9 +14,10 @@ from flax import nnx
 from sklearn import datasets
 from sklearn.model_selection import train_test_split
 
+from jaxdl.config import FRACTION, SEED, OneOf, count
 from jaxdl.data import Data
 from jaxdl.data.arrays import shuffled_batches, whole_split
-from jaxdl.errors import UserError
+from jaxdl.errors import ConfigError, UserError
 
 # Dataset name -> (loader, kind of target). diabetes is loaded unscaled: scikit-learn's default
 # copy is already centred and scaled with statistics of all 442 rows, val and test included.
@@ -26,6 +27,21 @@ DATASETS = {
     "iris": (datasets.load_iris, "multiclass"),
     "digits": (datasets.load_digits, "multiclass"),
 }
+# What this task's own config keys accept (jaxdl.config.validate checks them before a run).
+CONFIG_RULES = {
+    "data.dataset": OneOf(tuple(DATASETS)),
+    "data.val_fraction": FRACTION,
+    "data.test_fraction": FRACTION,
+    "data.split_seed": SEED,
+    "model.hidden": count(),  # widths of the hidden layers; () = none
+}
+
+
+def check_config(cfg) -> None:
+    if cfg.data.val_fraction + cfg.data.test_fraction >= 1:
+        raise ConfigError(f"--config.data.val_fraction={cfg.data.val_fraction} and "
+                          f"--config.data.test_fraction={cfg.data.test_fraction} leave no "
+                          "training rows: their sum must be below 1.")
 
 
 def split_rows(targets: np.ndarray, val_fraction: float, test_fraction: float, seed: int,

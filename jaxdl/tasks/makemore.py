@@ -13,14 +13,41 @@ import numpy as np
 from flax import nnx
 
 from jaxdl import checkpoint, losses
+from jaxdl.config import SEED, OneOf, count, number
 from jaxdl.data import Data, name_rows, sources
 from jaxdl.data.arrays import whole_split
-from jaxdl.errors import UserError
+from jaxdl.errors import ConfigError, UserError
 from jaxdl.nn.bigram import BigramLM
 from jaxdl.nn.context_lm import MLPLM, WaveNetLM
 from jaxdl.nn.gpt import GPT
 from jaxdl.nn.rnn import RecurrentLM
 from jaxdl.sample import generate
+
+MODELS = ("bigram", "mlp", "wavenet", "rnn", "gru", "lstm", "transformer")
+# What this task's own config keys accept (jaxdl.config.validate checks them before a run).
+CONFIG_RULES = {
+    "data.corpus": OneOf(sources.CORPORA),
+    "data.split": OneOf(("makemore", "lectures")),
+    "data.split_seed": SEED,
+    "data.block_size": count(0),  # 0: the longest name + 1
+    "data.pack_rows": count(0),  # 0: no packing
+    "data.pack_length": count(),
+    "model.name": OneOf(MODELS),
+    "model.embed": count(),
+    "model.hidden": count(),
+    "model.context": count(also=(-1,)),
+    "model.levels": count(1, 16),  # wavenet: 2**levels characters of context
+    "model.layers": count(),
+    "model.heads": count(),
+    "model.dropout": number(0.0, 1.0, high_open=True),
+}
+
+
+def check_config(cfg) -> None:
+    m = cfg.model
+    if m.name == "transformer" and m.embed % m.heads:
+        raise ConfigError(f"--config.model.embed={m.embed} must be a multiple of "
+                          f"--config.model.heads={m.heads}.")
 
 
 def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module:

@@ -9,12 +9,33 @@ import numpy as np
 from flax import nnx
 
 from jaxdl import checkpoint, losses
+from jaxdl.config import OneOf, count, number
 from jaxdl.data import Data, sources, text
-from jaxdl.errors import UserError
+from jaxdl.errors import ConfigError, UserError
 from jaxdl.nn.bigram import BigramLM
 from jaxdl.nn.gpt import GPT
 from jaxdl.nn.rnn import RecurrentLM
 from jaxdl.sample import generate
+
+# What this task's own config keys accept (jaxdl.config.validate checks them before a run).
+CONFIG_RULES = {
+    "data.corpus": OneOf(sources.CORPORA),
+    "data.block_size": count(),
+    "model.name": OneOf(("gpt", "rnn", "bigram")),
+    "model.layers": count(),
+    "model.heads": count(),
+    "model.width": count(),
+    "model.embed": count(),
+    "model.dropout": number(0.0, 1.0, high_open=True),
+    "model.cell": OneOf(("rnn", "gru", "lstm")),
+}
+
+
+def check_config(cfg) -> None:
+    m = cfg.model
+    if m.name == "gpt" and m.width % m.heads:
+        raise ConfigError(f"--config.model.width={m.width} must be a multiple of "
+                          f"--config.model.heads={m.heads}.")
 
 
 def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module:

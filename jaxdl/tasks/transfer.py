@@ -18,9 +18,12 @@ from flax import nnx
 from jaxdl.errors import UserError
 from jaxdl.pretrained import convert, weights
 from jaxdl.tasks import image
-from jaxdl.tasks.image import build_data, image_config, loss_fn
+from jaxdl.config import OneOf
+from jaxdl.tasks.image import build_data, check_config, image_config, loss_fn
 
-__all__ = ["build_data", "build_model", "loss_fn", "transfer_config"]
+CONFIG_RULES = {**image.CONFIG_RULES, "transfer.init": OneOf(("imagenet", "scratch"))}
+
+__all__ = ["build_data", "build_model", "check_config", "loss_fn", "transfer_config"]
 
 
 def transfer_config(dataset: str, model: str = "mobilenet_v2", **hyper):
