@@ -20,6 +20,7 @@ from flax import nnx
 from jaxdl import checkpoint
 from jaxdl.data import Data, finetune_text
 from jaxdl.errors import UserError
+from jaxdl.config import OneOf
 from jaxdl.nn import freezing
 from jaxdl.nn.bert import mean_pool
 from jaxdl.nn.gpt import last_real
@@ -30,6 +31,10 @@ from jaxdl.tasks.lm_finetune import build_optimizer
 __all__ = ["build_data", "build_model", "loss_fn", "build_optimizer", "predict"]
 CLASSES = ("ham", "spam")
 
+CONFIG_RULES = {**lm_finetune.CONFIG_RULES,
+    "model.pool": OneOf(("last", "first", "mean")),
+    "data.dedupe": lm_finetune.FLAG,
+}
 
 class Classifier(nnx.Module):
     def __init__(self, backbone: nnx.Module, family: str, pool: str, num_classes: int, *,
@@ -89,6 +94,7 @@ def build_data(cfg) -> Data:
     evaluated = {name: finetune_text.eval_batches(examples[name], cfg.data.eval_batch_size, make,
                                                   filler) for name in ("val", "test")}
     longest = max(len(ids) for rows in examples.values() for ids, _, _ in rows)
+    lm_finetune.check_length(cfg, longest)
     return Data(
         train=finetune_text.train_batches(examples["train"], cfg.data.batch_size, cfg.seed, make),
         eval={"val": lambda: evaluated["val"]},

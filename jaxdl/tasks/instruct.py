@@ -29,6 +29,9 @@ from jaxdl.tasks.lm_finetune import build_optimizer
 
 __all__ = ["build_data", "build_model", "loss_fn", "build_optimizer", "generate", "score"]
 SHORT_WORDS = 3
+CONFIG_RULES = {**lm_finetune.CONFIG_RULES,
+    "data.mask_prompt": lm_finetune.FLAG,
+}
 
 
 def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module:
@@ -71,6 +74,7 @@ def build_data(cfg) -> Data:
     evaluated = {name: finetune_text.eval_batches(examples[name], cfg.data.eval_batch_size, make,
                                                   filler) for name in ("val", "test")}
     longest = max(len(ids) for rows in examples.values() for ids, _ in rows)
+    lm_finetune.check_length(cfg, longest)
     return Data(
         train=finetune_text.train_batches(examples["train"], cfg.data.batch_size, cfg.seed, make),
         eval={"val": lambda: evaluated["val"]},

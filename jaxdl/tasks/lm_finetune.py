@@ -23,18 +23,45 @@ import optax
 from flax import nnx
 
 from jaxdl import optim
+from jaxdl.config import SEED, Check, OneOf, Regex, count, number
 from jaxdl.data.sources import cache_dir
 from jaxdl.errors import UserError
 from jaxdl.nn import freezing, lora
 from jaxdl.pretrained import convert, lm_store
+from jaxdl.pretrained.lm_registry import MODELS
 
 _TINY_COMMON = dict(vocab_size=257, layers=2, heads=4, width=32)
 TINY = {  # (family, kwargs): the registry's three architectures, a few thousand parameters
-    "tiny-llama": ("gpt", dict(_TINY_COMMON, block_size=1024, kv_heads=2, positions="rotary",
+    "tiny-llama": ("gpt", dict(_TINY_COMMON, block_size=2048, kv_heads=2, positions="rotary",
                                norm="rms", mlp="swiglu", mlp_hidden=48, tied_head=True)),
-    "tiny-gpt2": ("gpt", dict(_TINY_COMMON, block_size=1024, use_bias=True, mlp="gelu_tanh")),
-    "tiny-bert": ("bert", dict(_TINY_COMMON, max_positions=1024, mlp_hidden=64)),
+    "tiny-gpt2": ("gpt", dict(_TINY_COMMON, block_size=2048, use_bias=True, mlp="gelu_tanh")),
+    "tiny-bert": ("bert", dict(_TINY_COMMON, max_positions=2048, mlp_hidden=64)),
 }
+
+
+CONFIG_RULES = {  # the keys both tasks share (jaxdl.config.validate)
+    "data.eval_batch_size": count(),
+    "data.split_seed": SEED,
+    "data.max_length": count(0),  # 0: as long as the data
+    "data.pad_multiple": count(1, 256),
+    "model.base": OneOf((*MODELS, *TINY)),
+    "model.init": OneOf(("pretrained", "scratch")),
+    "finetune.trainable": Regex(),
+    "finetune.lora_rank": count(0, 4096),
+    "finetune.lora_alpha": number(low_open=True),
+    "finetune.lora_targets": Regex(),
+}
+FLAG = Check(lambda v: isinstance(v, bool), "True or False")
+
+
+def check_length(cfg, longest: int) -> None:
+    """The longest row, rounded up to data.pad_multiple, must fit the model's context."""
+    family, kwargs, _, _ = base_model(cfg.model.base)
+    context = kwargs.get("block_size", kwargs.get("max_positions"))
+    padded = -(-longest // cfg.data.pad_multiple) * cfg.data.pad_multiple
+    if context and padded > context:
+        raise UserError(f"Rows of up to {padded} tokens exceed {cfg.model.base}'s context of "
+                        f"{context}: set --config.data.max_length (and data.pad_multiple) lower.")
 
 
 class ByteTokenizer:
