@@ -65,6 +65,7 @@ def test_only_adapters_get_gradients():
 
 
 def test_adapter_checkpoint_round_trip_and_wrong_model(tmp_path):
+    pytest.importorskip("safetensors")  # the [lm] extra
     model, _ = adapted()
     folder = freezing.save_trainable(model, "lora_", tmp_path / "a", dict(base="tiny", rank=4))
     total = freezing.count(freezing.named_params(model))
