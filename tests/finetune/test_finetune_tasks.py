@@ -15,7 +15,7 @@ from jaxdl import checkpoint, optim, state as state_lib, step as step_lib, train
 from jaxdl.errors import UserError
 from jaxdl.nn import freezing
 from jaxdl.tasks import classify, instruct, lm_finetune
-from tests.testlib import has_data_file, load_config
+from testlib import has_data_file, load_config
 
 SPAM = "experiments/finetune/spam.py"
 needs_sms = pytest.mark.skipif(not has_data_file("SMSSpamCollection"),
