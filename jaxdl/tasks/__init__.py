@@ -27,6 +27,7 @@ REGISTRY = {
     "transfer": "jaxdl.tasks.transfer",
     "classify": "jaxdl.tasks.classify",
     "instruct": "jaxdl.tasks.instruct",
+    "word2vec": "jaxdl.tasks.word2vec",
 }
 
 

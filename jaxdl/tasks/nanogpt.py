@@ -53,24 +53,29 @@ def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module:
 
 def build_data(cfg) -> Data:
     corpus = sources.load_text(cfg.data.corpus)
-    tokenizer = text.CharTokenizer.from_text(corpus.text)
     train_text, val_text = sources.split_text(corpus.text)
+    # Characters: those of the whole corpus (as nanoGPT). BPE: merges learned on train text only.
+    tokenizer = text.build_tokenizer(cfg.data.tokenizer,
+                                     corpus.text if cfg.data.tokenizer == "char" else train_text,
+                                     cfg.data.bpe_vocab_size)
+    train_ids, val_ids = tokenizer.encode(train_text), tokenizer.encode(val_text)
 
-    def windows(part: str, seed: int):
+    def windows(ids, seed: int):
         return text.random_windows(
-            tokenizer.encode(part), batch_size=cfg.data.batch_size, block_size=cfg.data.block_size,
+            ids, batch_size=cfg.data.batch_size, block_size=cfg.data.block_size,
             seed=seed, process_index=jax.process_index(), process_count=jax.process_count())
 
-    val = windows(val_text, cfg.seed + 1)
+    val = windows(val_ids, cfg.seed + 1)
     return Data(
-        train=iter(windows(train_text, cfg.seed).to_iter_dataset()),
+        train=iter(windows(train_ids, cfg.seed).to_iter_dataset()),
         eval={"val": lambda: (val[i] for i in range(cfg.train.eval_steps))},
-        # spec.json records the characters, so sampling needs no corpus.
-        spec=dict(vocab=tokenizer.chars, vocab_size=tokenizer.vocab_size),
+        # spec.json records the tokenizer, so sampling needs no corpus; and the val text's
+        # tokens per character, which turns val/loss (nats per token) into bits per character.
+        spec=dict(text.tokenizer_spec(tokenizer), val_tokens_per_char=len(val_ids) / len(val_text)),
         unit="tokens",
         units_per_batch=cfg.data.batch_size * cfg.data.block_size,
-        description=(f"{corpus.origin}; {tokenizer.vocab_size} characters; "
-                     f"{len(train_text):,} train / {len(val_text):,} val tokens"),
+        description=(f"{corpus.origin}; {cfg.data.tokenizer} tokenizer, {tokenizer.vocab_size} "
+                     f"tokens; {len(train_ids):,} train / {len(val_ids):,} val tokens"),
     )
 
 
@@ -83,7 +88,7 @@ def sample(workdir, prompt: str, *, max_new_tokens: int, num_samples: int = 1, s
            temperature: float = 0.8, top_k: int | None = 200) -> list[str]:
     """Continues `prompt` with the workdir's latest checkpoint; returns prompt + new text."""
     model, _, spec = checkpoint.load_model(workdir, build_model)
-    tokenizer = text.CharTokenizer(spec.vocab)
+    tokenizer = text.tokenizer_from_spec(spec)
     prompt_ids = tokenizer.encode(prompt)
     if len(prompt_ids) == 0:
         raise UserError("--prompt is empty: give at least one character.")

@@ -7,7 +7,7 @@ import sys
 def test_scratch_modules_do_not_import_jax():
     code = (
         "import sys, jaxdl.scratch.bigram, jaxdl.scratch.mlp, jaxdl.scratch.autograd, jaxdl.scratch.layers\n"
-        "import jaxdl.data.digits\n"
+        "import jaxdl.scratch.bpe, jaxdl.data.digits\n"
         "loaded = {name.split('.')[0] for name in sys.modules}\n"
         "print(sorted(loaded & {'jax', 'jaxlib', 'flax'}))\n"
     )
