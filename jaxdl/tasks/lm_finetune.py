@@ -83,7 +83,9 @@ def base_model(name: str):
     """(family, kwargs, {path: array} or None for tiny models, tokenizer) of `name`."""
     if name in TINY:
         return *TINY[name], None, ByteTokenizer()
-    model, tok = lm_store.load(name)  # a UserError naming the fix when it is not here
+    # Concrete arrays even when first called inside a trace (load_model builds under eval_shape).
+    with jax.ensure_compile_time_eval():
+        model, tok = lm_store.load(name)  # a UserError naming the fix when it is not here
     description = json.loads((cache_dir() / "lm" / name / "model.json").read_text())
     arrays = {path: np.asarray(v.get_value()) for path, v in nnx.to_flat_state(nnx.state(model))}
     return description["family"], description["kwargs"], arrays, tok
