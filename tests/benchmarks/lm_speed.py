@@ -104,9 +104,13 @@ def main():
     parser.add_argument("--child", choices=["ours", "theirs"])
     args = parser.parse_args()
     if args.child:
+        from jaxdl.data.sources import cache_dir
+        from jaxdl.pretrained.tokenizer import load_saved
+
+        # The tokenizer alone (not our model, whose memory would count against transformers).
+        tokenizer = load_saved(cache_dir() / "lm" / "smollm2-135m-instruct")
         side = Ours() if args.child == "ours" else Theirs()
-        side.run(prompt_ids(lm_store.load("smollm2-135m-instruct")[1], args.prompt_tokens, 8),
-                 args.new_tokens)
+        side.run(prompt_ids(tokenizer, args.prompt_tokens, 8), args.new_tokens)
         print(json.dumps({"max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
         return
     start = time.perf_counter()
