@@ -128,6 +128,11 @@ def load_model(workdir, task, log=print):
                 f"{str(error)[:200]}); trying the one before.")
             continue
         state = restored.state
+        if any(isinstance(leaf, jax.ShapeDtypeStruct) for leaf in jax.tree.leaves(state)):
+            # partial_restore leaves what the checkpoint lacks as shapes: another model's run.
+            log(f"WARNING: checkpoint {step} lacks some of this model's variables; trying the "
+                "one before.")
+            continue
         log(f"Loaded step {int(state['step'])} from {workdir / 'checkpoints'}.")
         return nnx.merge(graphdef, state["params"], state["model_state"]), cfg, spec
     raise UserError(f"No checkpoint under {workdir / 'checkpoints'} fits this model (tried steps "

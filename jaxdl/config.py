@@ -11,6 +11,7 @@ before anything is built and names the key of a bad value; ml_collections alread
 """
 
 import dataclasses
+import functools
 import json
 import math
 import re
@@ -234,6 +235,16 @@ BASE_RULES = {
 
 
 SECTION_TYPES = (ml_collections.ConfigDict, Mapping)
+
+
+def check_divides(cfg: ml_collections.ConfigDict, whole: str, part: str) -> None:
+    """A ConfigError unless the value at dotted key `part` divides the one at `whole`
+    (e.g. attention heads must divide the model width)."""
+    values = [functools.reduce(lambda holder, name: holder[name], key.split("."), cfg)
+              for key in (whole, part)]
+    if values[0] % values[1]:
+        raise ConfigError(f"--config.{whole}={values[0]} must be a multiple of "
+                          f"--config.{part}={values[1]}.")
 
 
 def validate(cfg: ml_collections.ConfigDict, task=None) -> None:

@@ -24,3 +24,12 @@ def has_data_file(name: str) -> bool:
 def shakespeare_corpus() -> str:
     """tiny_shakespeare where the data folder has it (CI), else the embedded plays."""
     return "tiny_shakespeare" if has_data_file("tinyshakespeare.txt") else "shakespeare_plays"
+
+
+def load_module(relative_path: str):
+    """A Python file under experiments/ (not a package), imported by its path."""
+    path = REPO / relative_path
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

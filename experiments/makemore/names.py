@@ -3,7 +3,7 @@
   python -m jaxdl.experiments.makemore --config=experiments/makemore/names.py:MODEL --workdir=DIR
   python -m jaxdl.experiments.makemore --mode=sample --workdir=DIR --num_samples=20
 
-MODEL is one of bigram, mlp, mlp3, mlp8, wavenet, rnn, gru, lstm, transformer. Add `smoke` for a
+MODEL is one of bigram, mlp, mlp3, mlp8, wavenet, cnn, rnn, gru, lstm, transformer. Add `smoke` for a
 run of seconds, `long` for 20k steps with a decaying lr, `lectures` for the lectures' 80/10/10
 split (makemore's holds out 1000 names, logged as val), and
 `baby_names` to train on the embedded names corpus (pip install 'jaxdl[names]').
@@ -87,6 +87,7 @@ PRESETS = dict(
     mlp3=model("mlp", context=3, embed=10, hidden=200, batch_norm=True),  # lectures, part 3-4
     mlp8=model("mlp", context=8, embed=10, hidden=200, batch_norm=True),
     wavenet=model("wavenet", levels=3, embed=24, hidden=128),  # lectures, part 5 (76k params)
+    cnn=model("cnn", levels=3, embed=24, hidden=128),  # the same, as a dilated convolution
     rnn=model("rnn"),
     gru=model("gru"),
     lstm=model("lstm"),

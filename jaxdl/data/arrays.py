@@ -40,3 +40,15 @@ def whole_split(arrays: dict[str, np.ndarray], multiple: int, *, fill: dict | No
         out[key][:n] = value
     share = padded // process_count
     return {k: v[process_index * share:(process_index + 1) * share] for k, v in out.items()}
+
+
+def split_batches(arrays: dict[str, np.ndarray], batch_size: int, *, process_index: int = 0,
+                  process_count: int = 1):
+    """A whole evaluation split in order, in batches of `batch_size` rows with a `mask`; the
+    last batch is padded (mask 0) so that every batch has one shape. Each process keeps its rows
+    of each batch."""
+    whole = whole_split(arrays, batch_size)
+    rows = batch_size // process_count
+    for start in range(0, len(whole["mask"]), batch_size):
+        mine = slice(start + process_index * rows, start + (process_index + 1) * rows)
+        yield {key: value[mine] for key, value in whole.items()}

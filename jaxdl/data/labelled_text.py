@@ -23,7 +23,8 @@ from jaxdl.data import sources
 from jaxdl.errors import UserError
 
 PAD, UNK = 0, 1
-_SMS = ("SMSSpamCollection", "https://archive.ics.uci.edu/static/public/228/sms+spam+collection.zip",
+_SMS = ("SMSSpamCollection",
+        "https://archive.ics.uci.edu/static/public/228/sms+spam+collection.zip",
         "7d039a24a6083ed9ef0f806ebad56bbb976e3aeb8de05669173bfdc4996c239d")
 _TOKEN = re.compile(r"[a-z0-9']+|[^\sa-z0-9']")
 
@@ -42,7 +43,8 @@ def sms_spam(val_fraction=0.1, test_fraction=0.2, seed=0):
     lines = path.read_text(encoding="utf-8").splitlines()
     rows = [line.split("\t", 1) for line in dict.fromkeys(lines)]  # first of each repeat
     labels = np.array([label == "spam" for label, _ in rows], np.int32)
-    return _cut([text for _, text in rows], labels, val_fraction, test_fraction, seed), ("ham", "spam")
+    texts = [text for _, text in rows]
+    return _cut(texts, labels, val_fraction, test_fraction, seed), ("ham", "spam")
 
 
 def _online(host="storage.googleapis.com", timeout=3.0) -> bool:

@@ -9,6 +9,7 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
+from jaxdl.errors import UserError
 from jaxdl.nn.layers import Dense, embedding, param, take_rows
 
 
@@ -108,22 +109,59 @@ class WaveNetLM(RecomputeDecoding, nnx.Module):
 
     Each level is Linear (no bias) -> BatchNorm -> tanh on the concatenation of two neighbours,
     so information from far characters is mixed gradually, as in a dilated causal convolution.
+
+    `form="reshape"` (the lectures'): every position gets its own window and tree, neighbours
+    paired by reshapes. `form="conv"`: the same weights as causal convolutions of kernel 2 and
+    dilation 1, 2, 4, ... over the whole sequence at once, each level computed once per position
+    and shared by the trees that use it. Without BatchNorm the two give the same logits; with it
+    their batch statistics differ (the reshape form counts an intermediate result once per tree
+    it appears in, the conv form once).
     """
 
-    def __init__(self, *, vocab_size: int, levels: int, embed: int, hidden: int, rngs: nnx.Rngs):
+    def __init__(self, *, vocab_size: int, levels: int, embed: int, hidden: int, rngs: nnx.Rngs,
+                 batch_norm: bool = True, form: str = "reshape"):
+        if form not in ("reshape", "conv"):
+            raise UserError(f"unknown WaveNet form {form!r}: reshape or conv")
+        self.form = form
         self.context = 2 ** levels
         self.token_embedding = embedding(vocab_size, embed, ("vocab", "embed"), std=1.0, rngs=rngs)
         widths = [embed] + [hidden] * levels
         self.fuse = nnx.List([
-            Dense(2 * w, hidden, ("embed", "mlp"), use_bias=False, rngs=rngs) for w in widths[:-1]])
-        self.norms = nnx.List([BatchNorm(hidden, rngs=rngs) for _ in range(levels)])
+            Dense(2 * w, hidden, ("embed", "mlp"), use_bias=not batch_norm, rngs=rngs)
+            for w in widths[:-1]])
+        self.norms = nnx.List([BatchNorm(hidden, rngs=rngs) for _ in range(levels)]
+                              if batch_norm else [])
         self.out = Dense(hidden, vocab_size, ("mlp", "vocab"), rngs=rngs)
 
+    def _normalize_tanh(self, i, x, valid):
+        return jnp.tanh(self.norms[i](x, valid) if self.norms else x)
+
     def __call__(self, idx_BT, *, rngs=None, valid=None):
+        if self.form == "conv":
+            return self._convolve(idx_BT, valid)
         B, T = idx_BT.shape
         x = take_rows(self.token_embedding, windows(idx_BT, self.context))  # [B, T, 8, E]
-        for fuse, norm in zip(self.fuse, self.norms):
+        for i in range(len(self.fuse)):
             groups = x.shape[2] // 2
             x = x.reshape(B, T, groups, -1)  # neighbours side by side: [B, T, n/2, 2C]
-            x = jnp.tanh(norm(fuse(x), valid))
+            x = self._normalize_tanh(i, self.fuse[i](x), valid)  # Linear -> BatchNorm -> tanh
         return self.out(x[:, :, 0])
+
+    def _convolve(self, idx_BT, valid):
+        # Left-pad with the boundary token so that every position has a full window; each causal
+        # convolution of kernel 2 and dilation d, y[s] = [x[s - d], x[s]] W, shortens the
+        # sequence by d, ending at length T. It is written as one matmul on the sequence beside
+        # its shifted copy: the same numbers as lax.conv_general_dilated (a test checks), which
+        # on XLA:CPU ran 20-30x slower inside the loop's lax.scan (steps_per_call; measured
+        # by tests/benchmarks/wavenet_forms.py).
+        pad = self.context - 1
+        x_BLC = take_rows(self.token_embedding, jnp.pad(idx_BT, ((0, 0), (pad, 0))))
+        if valid is not None:  # the padded start counts once per row, as its first position does
+            valid = jnp.concatenate([jnp.repeat(valid[:, :1], pad, axis=1), valid], axis=1)
+        for i, dense in enumerate(self.fuse):
+            dilation = 2 ** i
+            pairs_BLC = jnp.concatenate([x_BLC[:, :-dilation], x_BLC[:, dilation:]], axis=-1)
+            if valid is not None:
+                valid = valid[:, dilation:]
+            x_BLC = self._normalize_tanh(i, dense(pairs_BLC), valid)
+        return self.out(x_BLC)

@@ -9,6 +9,8 @@ time steps at once) and `step(carry, x_projected)` (the recurrent half, inside t
 projects the vocabulary's embeddings once instead of every position's (`RecurrentLM.decode`).
 """
 
+import functools
+
 import jax
 import jax.numpy as jnp
 from flax import nnx
@@ -35,10 +37,11 @@ class Cell(nnx.Module):
 
 
 class RNNCell(Cell):
-    """h' = tanh(W [x, h] + b)  (Elman)."""
+    """h' = tanh(W [x, h] + b)  (Elman); `activation="relu"` for max(0, .) instead of tanh."""
 
-    def __init__(self, d_in: int, hidden: int, *, rngs: nnx.Rngs):
+    def __init__(self, d_in: int, hidden: int, *, rngs: nnx.Rngs, activation: str = "tanh"):
         self.hidden = hidden
+        self.activation = jax.nn.relu if activation == "relu" else jnp.tanh
         self.linear = Dense(d_in + hidden, hidden, ("embed", "mlp"), rngs=rngs)
 
     def initial_carry(self, h0):
@@ -51,7 +54,7 @@ class RNNCell(Cell):
         return _input_half(self.linear, x)
 
     def step(self, h, xw):
-        h = jnp.tanh(xw + _state_half(self.linear, h))
+        h = self.activation(xw + _state_half(self.linear, h))
         return h, h
 
 
@@ -106,7 +109,25 @@ class LSTMCell(Cell):
         return (h, c), h
 
 
-CELLS = {"rnn": RNNCell, "gru": GRUCell, "lstm": LSTMCell}
+CELLS = {"rnn": RNNCell, "rnn_relu": functools.partial(RNNCell, activation="relu"),
+         "gru": GRUCell, "lstm": LSTMCell}
+
+
+def masked_scan(cell: Cell, xw_BTO, valid_BT, carry):
+    """(last carry, outputs h_BTH): `cell.step` over time on projected inputs; at positions
+    that are not valid (padding) the carry passes through unchanged, so on right-padded rows
+    the last carry is the one after the last real token, and a pass over reversed rows starts
+    at `carry` on the last real token."""
+
+    def step(carry, inputs):
+        xw_BO, valid_B = inputs
+        new_carry, _ = cell.step(carry, xw_BO)
+        carry = jax.tree.map(lambda new, old: jnp.where(valid_B[:, None], new, old),
+                             new_carry, carry)
+        return carry, cell.output(carry)
+
+    carry, h_TBH = jax.lax.scan(step, carry, (jnp.swapaxes(xw_BTO, 0, 1), valid_BT.T))
+    return carry, jnp.swapaxes(h_TBH, 0, 1)
 
 
 class RecurrentLM(nnx.Module):

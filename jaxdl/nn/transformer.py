@@ -10,6 +10,8 @@ query heads); a key padding mask. One attention code path serves training, prefi
 
 Shapes are named in the variables: B batch, T query positions, S key positions, C width, H query
 heads, K key/value heads, G = H / K query heads per key/value head, D = C / H head width.
+
+The seq2seq decoder adds cross-attention to an encoder's output (`cross_attention=True`).
 """
 
 import math
@@ -109,6 +111,54 @@ class SelfAttention(nnx.Module):
         return self.out_dropout(self.out(y_BTC), rngs=rngs), cache
 
 
+class CrossAttention(nnx.Module):
+    """Queries from the decoder's positions, keys and values from the encoder's output (memory).
+
+    `memory_kv` projects the memory once per source sequence; decoding reuses it for every new
+    token, as the self-attention reuses its KV cache. No causal mask: every query may look at
+    every (non-padding) source position. With `record_weights` set, each call keeps its weights
+    as an `nnx.Intermediate` (for attention-map figures; `nnx.pop` takes them out).
+    """
+
+    record_weights = False
+
+    def __init__(self, width: int, heads: int, *, dropout: float, rngs: nnx.Rngs,
+                 std: float | None = 0.02, out_std: float | None = 0.02, use_bias: bool = False):
+        self.heads = heads
+        self.q = Dense(width, width, ("embed", "heads"), std=std, use_bias=use_bias, rngs=rngs)
+        self.kv = Dense(width, 2 * width, ("embed", "heads"), std=std, use_bias=use_bias, rngs=rngs)
+        self.out = Dense(width, width, ("heads", "embed"), std=out_std, use_bias=use_bias,
+                         rngs=rngs)
+        self.attn_dropout = nnx.Dropout(dropout)
+        self.out_dropout = nnx.Dropout(dropout)
+
+    def memory_kv(self, memory_BSC, visible_BS):
+        """(k_BHSD, v_BHSD, visible_BS): keys and values of the memory; `visible_BS` marks the
+        real (not padding) source positions."""
+        B, S, C = memory_BSC.shape
+        k_BSHD, v_BSHD = (t.reshape(B, S, self.heads, C // self.heads)
+                          for t in jnp.split(self.kv(memory_BSC), 2, axis=-1))
+        return k_BSHD.transpose(0, 2, 1, 3), v_BSHD.transpose(0, 2, 1, 3), visible_BS
+
+    def weights(self, x_BTC, memory):
+        """Attention weights att_BHTS: row t is query t's distribution over source positions."""
+        k_BHSD, _, visible_BS = memory
+        B, T, C = x_BTC.shape
+        D = C // self.heads
+        q_BHTD = self.q(x_BTC).reshape(B, T, self.heads, D).transpose(0, 2, 1, 3)
+        att_BHTS = (q_BHTD @ k_BHSD.swapaxes(-1, -2)) / math.sqrt(D)
+        return jax.nn.softmax(jnp.where(visible_BS[:, None, None, :], att_BHTS, -jnp.inf), -1)
+
+    def __call__(self, x_BTC, memory, *, rngs=None):
+        B, T, C = x_BTC.shape
+        att_BHTS = self.weights(x_BTC, memory)
+        if self.record_weights:
+            self.sow(nnx.Intermediate, "attention", att_BHTS)
+        att_BHTS = self.attn_dropout(att_BHTS, rngs=rngs)
+        y_BTC = (att_BHTS @ memory[1]).transpose(0, 2, 1, 3).reshape(B, T, C)
+        return self.out_dropout(self.out(y_BTC), rngs=rngs)
+
+
 class MLP(nnx.Module):
     """down(act(up(x))); "swiglu": down(silu(gate(x)) * up(x)), gate and up in one matmul."""
 
@@ -137,13 +187,15 @@ class MLP(nnx.Module):
 
 class Block(nnx.Module):
     """Pre-LN: x + attn(norm(x)), then x + mlp(norm(x)): the residual stream is never normalised
-    in place. Post-LN (`post_norm=True`, BERT): norm(x + attn(x)), then norm(x + mlp(x))."""
+    in place. Post-LN (`post_norm=True`, BERT): norm(x + attn(x)), then norm(x + mlp(x)). With
+    `cross_attention` (a decoder's block, pre-LN): x + cross(norm(x), memory) between the two."""
 
     def __init__(self, width: int, heads: int, *, dropout: float, rngs: nnx.Rngs,
                  std: float | None = 0.02, out_std: float | None = 0.02, use_bias: bool = False,
                  mlp_ratio: int = 4, mlp_hidden: int | None = None, mlp: str = "gelu",
                  norm: str = "layer", norm_eps: float = 1e-5, post_norm: bool = False,
-                 kv_heads: int | None = None, rope_base: float | None = None):
+                 kv_heads: int | None = None, rope_base: float | None = None,
+                 cross_attention: bool = False):
         """`std`: init scale of the matmuls (None: Dense's default); `out_std`: of the last matmul
         of each residual branch. `mlp_hidden` (default mlp_ratio * width): the MLP's width."""
         self.post_norm = post_norm
@@ -154,9 +206,15 @@ class Block(nnx.Module):
         self.ln_mlp = norm_layer(norm, width, eps=norm_eps, use_bias=use_bias, rngs=rngs)
         self.mlp = MLP(width, mlp_hidden or mlp_ratio * width, dropout=dropout, std=std,
                        out_std=out_std, use_bias=use_bias, activation=mlp, rngs=rngs)
+        self.ln_cross = (norm_layer(norm, width, eps=norm_eps, use_bias=use_bias, rngs=rngs)
+                         if cross_attention else None)
+        self.cross = CrossAttention(width, heads, dropout=dropout, std=std, out_std=out_std,
+                                    use_bias=use_bias, rngs=rngs) if cross_attention else None
 
     def __call__(self, x, *, causal=True, rngs=None, cache=None, pos=0, segments=None,
-                 positions=None, kv_valid=None):
+                 positions=None, kv_valid=None, memory=None):
+        """`causal=False`: bidirectional self-attention (an encoder). `memory`: what
+        `self.cross.memory_kv` made of the encoder's output, for a block with cross-attention."""
         attend = dict(causal=causal, rngs=rngs, cache=cache, pos=pos, segments_BT=segments,
                       positions_BT=positions, kv_valid_BS=kv_valid)
         if self.post_norm:
@@ -165,4 +223,6 @@ class Block(nnx.Module):
             return self.ln_mlp(x + self.mlp(x, rngs=rngs)), cache
         y, cache = self.attn(self.ln_attn(x), **attend)
         x = x + y
+        if memory is not None:
+            x = x + self.cross(self.ln_cross(x), memory, rngs=rngs)
         return x + self.mlp(self.ln_mlp(x), rngs=rngs), cache

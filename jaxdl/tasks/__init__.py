@@ -28,6 +28,12 @@ REGISTRY = {
     "classify": "jaxdl.tasks.classify",
     "instruct": "jaxdl.tasks.instruct",
     "word2vec": "jaxdl.tasks.word2vec",
+    "autoencoder": "jaxdl.tasks.autoencoder",
+    "vae": "jaxdl.tasks.vae",
+    "gan": "jaxdl.tasks.gan",
+    "diffusion": "jaxdl.tasks.diffusion",
+    "seq2seq": "jaxdl.tasks.seq2seq",
+    "text_classify": "jaxdl.tasks.text_classify",
 }
 
 

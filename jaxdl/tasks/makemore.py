@@ -1,7 +1,7 @@
 """makemore: character-level models that learn to make more names.
 
-The ladder of makemore and its lectures (bigram, MLP, WaveNet, RNN, GRU, LSTM, transformer), all
-behind one interface (token ids -> logits): the task and sampling from a trained workdir. Configs
+The ladder of makemore and its lectures (bigram, MLP, WaveNet and its CNN form, RNN, GRU, LSTM,
+transformer), all behind one interface (token ids -> logits): the task and sampling from a trained workdir. Configs
 in experiments/makemore/, entry point `python -m jaxdl.experiments.makemore`.
 """
 
@@ -13,10 +13,10 @@ import numpy as np
 from flax import nnx
 
 from jaxdl import checkpoint, losses
-from jaxdl.config import SEED, OneOf, count, number
+from jaxdl.config import SEED, OneOf, check_divides, count, number
 from jaxdl.data import Data, name_rows, sources
 from jaxdl.data.arrays import whole_split
-from jaxdl.errors import ConfigError, UserError
+from jaxdl.errors import UserError
 from jaxdl.nn.bigram import BigramLM
 from jaxdl.nn.context_lm import MLPLM, WaveNetLM
 from jaxdl.nn.gpt import GPT
@@ -44,10 +44,8 @@ CONFIG_RULES = {
 
 
 def check_config(cfg) -> None:
-    m = cfg.model
-    if m.name == "transformer" and m.embed % m.heads:
-        raise ConfigError(f"--config.model.embed={m.embed} must be a multiple of "
-                          f"--config.model.heads={m.heads}.")
+    if cfg.model.name == "transformer":
+        check_divides(cfg, "model.embed", "model.heads")
 
 
 def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module:
@@ -58,15 +56,16 @@ def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module:
         context = spec.block_size if m.context == -1 else m.context
         return MLPLM(vocab_size=vocab, context=context, embed=m.embed, hidden=m.hidden,
                      batch_norm=m.batch_norm, blank_token=m.blank_token, rngs=rngs)
-    if m.name == "wavenet":
-        return WaveNetLM(vocab_size=vocab, levels=m.levels, embed=m.embed, hidden=m.hidden, rngs=rngs)
+    if m.name in ("wavenet", "cnn"):  # cnn: the same model as a causal dilated convolution
+        return WaveNetLM(vocab_size=vocab, levels=m.levels, embed=m.embed, hidden=m.hidden,
+                         form="conv" if m.name == "cnn" else "reshape", rngs=rngs)
     if m.name in ("rnn", "gru", "lstm"):
         return RecurrentLM(vocab_size=vocab, cell=m.name, embed=m.embed, hidden=m.hidden, rngs=rngs)
     if m.name == "transformer":
         return GPT(vocab_size=vocab, block_size=spec.block_size, layers=m.layers, heads=m.heads,
                    width=m.embed, dropout=m.dropout, use_bias=True, init="torch", rngs=rngs)
-    raise UserError(f"Unknown model.name {m.name!r}: bigram, mlp, wavenet, rnn, gru, lstm or "
-                    "transformer.")
+    raise UserError(f"Unknown model.name {m.name!r}: bigram, mlp, wavenet, cnn, rnn, gru, lstm "
+                    "or transformer.")
 
 
 def block_size(cfg, words: list[str]) -> int:

@@ -9,9 +9,9 @@ import numpy as np
 from flax import nnx
 
 from jaxdl import checkpoint, losses
-from jaxdl.config import OneOf, count, number
+from jaxdl.config import OneOf, check_divides, count, number
 from jaxdl.data import Data, sources, text
-from jaxdl.errors import ConfigError, UserError
+from jaxdl.errors import UserError
 from jaxdl.nn.bigram import BigramLM
 from jaxdl.nn.gpt import GPT
 from jaxdl.nn.rnn import RecurrentLM
@@ -32,10 +32,8 @@ CONFIG_RULES = {
 
 
 def check_config(cfg) -> None:
-    m = cfg.model
-    if m.name == "gpt" and m.width % m.heads:
-        raise ConfigError(f"--config.model.width={m.width} must be a multiple of "
-                          f"--config.model.heads={m.heads}.")
+    if cfg.model.name == "gpt":
+        check_divides(cfg, "model.width", "model.heads")
 
 
 def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from jaxdl.nn import cnn, vision
+from jaxdl.nn import cnn, image_models
 
 
 @pytest.mark.parametrize("name,size,channels", [

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from jaxdl.nn import resnet, vision
+from jaxdl.nn import image_models, resnet
 from numpy_weights import numpy_weights
 
 

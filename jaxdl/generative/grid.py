@@ -1,0 +1,36 @@
+"""Image grids: many small images in [-1, 1] tiled into one PNG."""
+
+import pathlib
+
+import numpy as np
+
+
+def tile(images_NHWC: np.ndarray, columns: int = 8, gap: int = 1) -> np.ndarray:
+    """[N, H, W, C] in [-1, 1] -> one [rows*(H+gap)-gap, columns*(W+gap)-gap, C] array; empty
+    cells and gaps are 1 (white)."""
+    images = np.asarray(images_NHWC, np.float32)
+    n, h, w, c = images.shape
+    rows = -(-n // columns)
+    canvas = np.ones((rows * (h + gap) - gap, columns * (w + gap) - gap, c), images.dtype)
+    for i, image in enumerate(images):
+        r, col = divmod(i, columns)
+        canvas[r * (h + gap):r * (h + gap) + h, col * (w + gap):col * (w + gap) + w] = image
+    return canvas
+
+
+def to_uint8(images) -> np.ndarray:
+    """[-1, 1] -> 0..255 (clipped)."""
+    return np.round((np.clip(np.asarray(images, np.float32), -1, 1) + 1) * 127.5).astype(np.uint8)
+
+
+def save_png(images_NHWC, path, columns: int = 8, scale: int = 2) -> pathlib.Path:
+    """Writes the tiled images, each pixel `scale` x `scale`, as a greyscale or RGB PNG."""
+    from PIL import Image
+
+    canvas = to_uint8(tile(images_NHWC, columns))
+    canvas = np.kron(canvas, np.ones((scale, scale, 1), np.uint8))
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode_image = canvas[..., 0] if canvas.shape[-1] == 1 else canvas
+    Image.fromarray(mode_image).save(path)
+    return path
