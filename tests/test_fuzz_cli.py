@@ -39,6 +39,9 @@ SMOKE = {
     "vit": ("experiments/vit/digits.py", "smoke", []),
     # scratch: no pretrained weights to fetch; without the images extra, the data is one line.
     "transfer": ("experiments/pretrained/transfer.py", "scratch,smoke", []),
+    # tiny random models of the pretrained architectures, byte tokenizer: nothing to fetch.
+    "classify": ("experiments/finetune/spam.py", "tiny,last_block,smoke", []),
+    "instruct": ("experiments/finetune/instruct.py", "tiny,lora,smoke", []),
 }
 
 WRONG_TYPES = ["abc", "1.5", "[1, 2]", "(3,)", "True", "None", "{}", "1e3", "0x10", ""]
@@ -147,6 +150,9 @@ def fuzz(topic: str, examples: int, derandomize: bool, explicit=()) -> None:
 
 
 def skip_without_data(topic: str) -> None:
+    for name, file in (("classify", "SMSSpamCollection"), ("instruct", "instruction-data.json")):
+        if topic == name and not has_data_file(file):
+            pytest.skip(f"needs {file} in $JAXDL_DATA_DIR")
     if topic == "makemore" and not has_data_file("names.txt"):
         pytest.skip("makemore's smoke config reads names.txt from $JAXDL_DATA_DIR")
 

@@ -25,6 +25,8 @@ REGISTRY = {
     "cnn": "jaxdl.tasks.image",
     "vit": "jaxdl.tasks.image",
     "transfer": "jaxdl.tasks.transfer",
+    "classify": "jaxdl.tasks.classify",
+    "instruct": "jaxdl.tasks.instruct",
     "word2vec": "jaxdl.tasks.word2vec",
     "autoencoder": "jaxdl.tasks.autoencoder",
     "vae": "jaxdl.tasks.vae",

@@ -1,0 +1,137 @@
+"""The classify and instruct topics on tiny random models of the pretrained architectures:
+padding, frozen parameters, loss positions, resume, wrong-model checkpoints."""
+
+import json
+import re
+import os
+import signal
+
+import jax
+import numpy as np
+import pytest
+from flax import nnx
+
+from jaxdl import checkpoint, optim, state as state_lib, step as step_lib, train
+from jaxdl.errors import UserError
+from jaxdl.nn import freezing
+from jaxdl.tasks import classify, instruct, lm_finetune
+from testlib import has_data_file, load_config
+
+SPAM = "experiments/finetune/spam.py"
+needs_sms = pytest.mark.skipif(not has_data_file("SMSSpamCollection"),
+                               reason="needs SMSSpamCollection in $JAXDL_DATA_DIR")
+
+
+class Spec:
+    num_classes = 2
+
+
+def classifier(arg, **model):
+    cfg = load_config(SPAM, arg)
+    cfg.model.update(model)
+    return cfg, classify.build_model(cfg, Spec(), nnx.Rngs(0))
+
+
+@pytest.mark.parametrize("model", [dict(base="tiny-llama", pool="last"),
+                                   dict(base="tiny-llama", pool="first"),
+                                   dict(base="tiny-bert", pool="mean")])
+def test_padding_never_changes_a_prediction(model):
+    cfg, model = classifier("tiny", **model)
+    rows = classify.encode(cfg, ["Free entry! Text WIN to 80086 now", "ok see you"])
+    make = classify.collate(lm_finetune.ByteTokenizer.pad, cfg.data.pad_multiple)
+    together = make([(r, 0, 1.0) for r in rows])
+    run = nnx.jit(lambda m, b: m(b["ids"], b["valid"]))
+    both = run(model, together)
+    assert together["ids"].shape[1] > len(rows[1])  # the short message is padded
+    for i, r in enumerate(rows):
+        alone = run(model, make([(r, 0, 1.0)]))
+        np.testing.assert_allclose(alone[0], both[i], atol=1e-5)
+
+
+def test_a_step_changes_only_the_trainable_parameters():
+    cfg, model = classifier("tiny,last_block")
+    tx = lm_finetune.build_optimizer(cfg)
+    graphdef, state = state_lib.create(model, tx, 0)
+    batch = classify.collate(256, 16)([(list(b"hello there"), 1, 1.0), (list(b"win cash"), 0, 1.0)])
+    new, metrics = jax.jit(step_lib.pure_train_step(graphdef, classify.loss_fn, tx))(state, batch)
+    pattern = lm_finetune.resolve(cfg.finetune.trainable, freezing.named_params(model))
+    assert pattern.startswith("^backbone/blocks/1/")
+    flat = lambda s: {optim.param_path(p): np.asarray(v)
+                      for p, v in jax.tree_util.tree_flatten_with_path(s.params)[0]}
+    before, after = flat(state), flat(new)
+    trained = [name for name in before if re.search(pattern, name)]
+    assert 5 <= len(trained) < len(before)
+    for name in before:
+        same = np.array_equal(before[name], after[name])
+        assert same == (name not in trained), name
+
+
+def test_only_response_positions_count_when_the_prompt_is_masked():
+    cfg = load_config("experiments/finetune/instruct.py", "tiny,mask_prompt")
+    entry = {"instruction": "Reverse 'abc'.", "input": "", "output": "cba"}
+    ids, counted = instruct.example(cfg, entry)
+    assert sum(counted) == len("cba") + 1  # the answer's bytes and the end of text
+    short = {"instruction": "Hi", "input": "", "output": "yo"}
+    batch = instruct.collate(256, 64)([(ids, counted), instruct.example(cfg, short)])
+    model = instruct.build_model(cfg, None, nnx.Rngs(0))
+    loss = nnx.jit(lambda m, b: instruct.loss_fn(m, b, jax.random.key(0))[0])
+    base = float(loss(model, batch))
+    changed = {k: v.copy() for k, v in batch.items()}
+    changed["targets"][batch["mask"] == 0] = 7  # prompt and padding targets
+    assert float(loss(model, changed)) == pytest.approx(base, abs=1e-6)
+    changed["targets"][0, len(counted) - 1] = 7  # the end-of-text target of row 0
+    assert float(loss(model, changed)) != pytest.approx(base, abs=1e-4)
+    # the same mean recomputed in NumPy from the logits
+    logits = np.asarray(nnx.jit(lambda m, x: m(x))(model, batch["inputs"]), np.float64)
+    logp = logits - np.log(np.exp(logits - logits.max(-1, keepdims=True)).sum(-1, keepdims=True)) \
+        - logits.max(-1, keepdims=True)
+    nll = -np.take_along_axis(logp, batch["targets"][..., None], -1)[..., 0]
+    assert base == pytest.approx((nll * batch["mask"]).sum() / batch["mask"].sum(), rel=1e-5)
+
+
+class SigtermAtBatch:
+    """classify, but this process gets SIGTERM when train batch `n` is drawn: a preemption."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __getattr__(self, name):
+        return getattr(classify, name)
+
+    def build_data(self, cfg):
+        data = classify.build_data(cfg)
+        inner, n = data.train, self.n
+
+        class Iterator:
+            def __next__(self):
+                if inner.get_state()["next_index"] == n - 1:
+                    os.kill(os.getpid(), signal.SIGTERM)
+                return next(inner)
+
+            def get_state(self):
+                return inner.get_state()
+
+            def set_state(self, state):
+                inner.set_state(state)
+
+        data.train = Iterator()
+        return data
+
+
+@needs_sms
+def test_resume_equals_a_straight_run_and_a_wrong_model_is_refused(tmp_path):
+    cfg = load_config(SPAM, "tiny,lora,smoke")
+    cfg.data.update(max_length=16, eval_batch_size=160)
+    cfg.train.update(steps=4, eval_every=4, log_every=2)
+    cfg.finetune.lora_rank = 2
+    one = jax.devices()[:1]
+    straight = train.fit(cfg, tmp_path / "straight", classify, devices=one)
+    train.fit(cfg, tmp_path / "resumed", SigtermAtBatch(2), devices=one)
+    assert sorted(int(p.name) for p in (tmp_path / "resumed/checkpoints").iterdir()) == [2]
+    resumed = train.fit(cfg, tmp_path / "resumed", classify, devices=one)
+    assert resumed == straight  # bitwise: same floats
+    config = json.loads((tmp_path / "straight" / "config.json").read_text())
+    config["model"]["base"] = "tiny-gpt2"
+    (tmp_path / "straight" / "config.json").write_text(json.dumps(config))
+    with pytest.raises(UserError, match="written by another model"):
+        checkpoint.load_model(tmp_path / "straight", classify, log=lambda _: None)
