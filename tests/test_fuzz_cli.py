@@ -42,6 +42,14 @@ SMOKE = {
     # tiny random models of the pretrained architectures, byte tokenizer: nothing to fetch.
     "classify": ("experiments/finetune/spam.py", "tiny,last_block,smoke", []),
     "instruct": ("experiments/finetune/instruct.py", "tiny,lora,smoke", []),
+    "word2vec": ("experiments/embeddings/word2vec.py", "smoke", []),
+    "seq2seq": ("experiments/seq2seq/dates.py", "smoke", []),
+    "text_classify": ("experiments/text_classify/spam.py", "smoke", []),
+    # digits: bundled with scikit-learn, so the generative topics need no data package here.
+    "autoencoder": ("experiments/autoencoder/fashion_mnist.py", "digits,smoke", []),
+    "vae": ("experiments/vae/fashion_mnist.py", "digits,smoke", []),
+    "gan": ("experiments/gan/fashion_mnist.py", "digits,smoke", []),
+    "diffusion": ("experiments/diffusion/fashion_mnist.py", "digits,smoke", []),
 }
 
 WRONG_TYPES = ["abc", "1.5", "[1, 2]", "(3,)", "True", "None", "{}", "1e3", "0x10", ""]
@@ -150,7 +158,8 @@ def fuzz(topic: str, examples: int, derandomize: bool, explicit=()) -> None:
 
 
 def skip_without_data(topic: str) -> None:
-    for name, file in (("classify", "SMSSpamCollection"), ("instruct", "instruction-data.json")):
+    for name, file in (("classify", "SMSSpamCollection"), ("instruct", "instruction-data.json"),
+                       ("text_classify", "SMSSpamCollection")):
         if topic == name and not has_data_file(file):
             pytest.skip(f"needs {file} in $JAXDL_DATA_DIR")
     if topic == "makemore" and not has_data_file("names.txt"):
