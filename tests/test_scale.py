@@ -16,14 +16,11 @@ from jaxdl import step as step_lib
 from jaxdl.errors import UserError
 from jaxdl.logging import read_metrics
 from jaxdl.tasks import nanogpt
-from testlib import load_config, shakespeare_corpus
+from testlib import nanogpt_smoke
 
 
-def smoke(**train_overrides):
-    cfg = load_config("experiments/nanogpt/shakespeare_char.py", "smoke")
-    cfg.data.corpus = shakespeare_corpus()
-    cfg.train.update(train_overrides)
-    return cfg
+smoke = nanogpt_smoke
+
 
 
 def train_losses(workdir):

@@ -2,8 +2,6 @@
 sharded == unsharded. Runs the nanoGPT task at its smoke size."""
 
 import json
-import os
-import signal
 
 import grain
 import jax
@@ -18,14 +16,11 @@ from jaxdl.data import Data
 from jaxdl.errors import UserError
 from jaxdl.tasks import nanogpt
 from jaxdl.logging import read_metrics
-from testlib import has_data_file, load_config, shakespeare_corpus
+from testlib import SigtermAtBatch, nanogpt_smoke
 
 
-def smoke(**train_overrides):
-    cfg = load_config("experiments/nanogpt/shakespeare_char.py", "smoke")
-    cfg.data.corpus = shakespeare_corpus()
-    cfg.train.update(train_overrides)
-    return cfg
+smoke = nanogpt_smoke
+
 
 
 def train_losses(workdir):
@@ -54,42 +49,13 @@ def test_first_step_loss_is_the_initial_model_on_the_first_batch(tmp_path):
 GOLDEN_FIRST_LOSS = 4.177789
 
 
-class SigtermAtBatch:
-    """A task that sends this process SIGTERM when batch `n` is drawn: a preemption mid-run."""
-
-    def __init__(self, n):
-        self.n = n
-
-    def __getattr__(self, name):
-        return getattr(nanogpt, name)
-
-    def build_data(self, cfg):
-        data = nanogpt.build_data(cfg)
-        inner, n = data.train, self.n
-
-        class Iterator:
-            def __next__(self):
-                if inner.get_state()["next_index"] == n - 1:
-                    os.kill(os.getpid(), signal.SIGTERM)
-                return next(inner)
-
-            def get_state(self):
-                return inner.get_state()
-
-            def set_state(self, state):
-                inner.set_state(state)
-
-        data.train = Iterator()
-        return data
-
-
 def test_sigterm_saves_and_a_rerun_matches_an_uninterrupted_run(tmp_path):
     cfg = smoke(steps=40, log_every=5, eval_every=20)
     cfg.checkpoint.every = 10
     devices = jax.devices()[:1]
     straight = train.fit(cfg, tmp_path / "straight", nanogpt, devices=devices)
 
-    stopped = train.fit(cfg, tmp_path / "resumed", SigtermAtBatch(13), devices=devices)
+    stopped = train.fit(cfg, tmp_path / "resumed", SigtermAtBatch(nanogpt, 13), devices=devices)
     assert sorted(int(p.name) for p in (tmp_path / "resumed/checkpoints").iterdir()) == [10, 13]
     assert "train/loss" in stopped
     resumed = train.fit(cfg, tmp_path / "resumed", nanogpt, devices=devices)
@@ -112,7 +78,7 @@ def test_steps_per_call_runs_the_same_steps_and_resumes(tmp_path):
     np.testing.assert_allclose([b[s] for s in sorted(a)], [a[s] for s in sorted(a)], rtol=1e-5)
 
     # SIGTERM while batch 10 is drawn, inside the call for steps 9-12: saved at 12, then resumed.
-    train.fit(four, tmp_path / "resumed", SigtermAtBatch(10), devices=devices)
+    train.fit(four, tmp_path / "resumed", SigtermAtBatch(nanogpt, 10), devices=devices)
     assert sorted(int(p.name) for p in (tmp_path / "resumed/checkpoints").iterdir()) == [8, 12]
     resumed = train.fit(four, tmp_path / "resumed", nanogpt, devices=devices)
     assert resumed == straight
@@ -134,7 +100,7 @@ def test_corrupt_latest_checkpoint_falls_back_to_the_previous(tmp_path, capsys):
 
     work = tmp_path / "work"
     cfg.train.steps = 30
-    train.fit(cfg, work, SigtermAtBatch(21), devices=devices)  # checkpoints 10, 20, 21 -> 20, 21
+    train.fit(cfg, work, SigtermAtBatch(nanogpt, 21), devices=devices)  # checkpoints 10, 20, 21 -> 20, 21
     for f in (work / "checkpoints/21/state").rglob("*"):
         if f.is_file() and f.stat().st_size > 0:
             f.write_bytes(b"\0" * 7)  # a disk error: every file cut to garbage

@@ -3,6 +3,7 @@
 import importlib.util
 import os
 import pathlib
+import signal
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
@@ -33,3 +34,41 @@ def load_module(relative_path: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+class SigtermAtBatch:
+    """`task`, but this process gets SIGTERM when train batch `n` (1-based) is drawn: a
+    preemption in the middle of a run, for kill/resume tests."""
+
+    def __init__(self, task, n):
+        self.task, self.n = task, n
+
+    def __getattr__(self, name):
+        return getattr(self.task, name)
+
+    def build_data(self, cfg):
+        data = self.task.build_data(cfg)
+        inner, n = data.train, self.n
+
+        class Iterator:
+            def __next__(self):
+                if inner.get_state()["next_index"] == n - 1:
+                    os.kill(os.getpid(), signal.SIGTERM)
+                return next(inner)
+
+            def get_state(self):
+                return inner.get_state()
+
+            def set_state(self, state):
+                inner.set_state(state)
+
+        data.train = Iterator()
+        return data
+
+
+def nanogpt_smoke(**train_overrides):
+    """nanoGPT's smoke config on the test corpus, with train.* overrides."""
+    cfg = load_config("experiments/nanogpt/shakespeare_char.py", "smoke")
+    cfg.data.corpus = shakespeare_corpus()
+    cfg.train.update(train_overrides)
+    return cfg

@@ -250,7 +250,7 @@ def main(argv=None):
             table = np.asarray(model.token_embedding[...], np.float64)
             print(f"{name} embeddings: {vowel_similarity(table, spec.vocab)}")
             if name in EMBEDDINGS:
-                embeddings.append((f"{name}: {cfg.model.name}, {row['params']:,} params", table,
+                embeddings.append((f"{name}: {row['model']}, {row['params']:,} params", table,
                                    spec.vocab))
     print(markdown_table(rows))
 

@@ -3,8 +3,6 @@ padding, frozen parameters, loss positions, resume, wrong-model checkpoints."""
 
 import json
 import re
-import os
-import signal
 
 import jax
 import numpy as np
@@ -15,7 +13,7 @@ from jaxdl import checkpoint, optim, state as state_lib, step as step_lib, train
 from jaxdl.errors import UserError
 from jaxdl.nn import freezing
 from jaxdl.tasks import classify, instruct, lm_finetune
-from testlib import has_data_file, load_config
+from testlib import SigtermAtBatch, has_data_file, load_config
 
 SPAM = "experiments/finetune/spam.py"
 needs_sms = pytest.mark.skipif(not has_data_file("SMSSpamCollection"),
@@ -89,35 +87,6 @@ def test_only_response_positions_count_when_the_prompt_is_masked():
     assert base == pytest.approx((nll * batch["mask"]).sum() / batch["mask"].sum(), rel=1e-5)
 
 
-class SigtermAtBatch:
-    """classify, but this process gets SIGTERM when train batch `n` is drawn: a preemption."""
-
-    def __init__(self, n):
-        self.n = n
-
-    def __getattr__(self, name):
-        return getattr(classify, name)
-
-    def build_data(self, cfg):
-        data = classify.build_data(cfg)
-        inner, n = data.train, self.n
-
-        class Iterator:
-            def __next__(self):
-                if inner.get_state()["next_index"] == n - 1:
-                    os.kill(os.getpid(), signal.SIGTERM)
-                return next(inner)
-
-            def get_state(self):
-                return inner.get_state()
-
-            def set_state(self, state):
-                inner.set_state(state)
-
-        data.train = Iterator()
-        return data
-
-
 @needs_sms
 def test_resume_equals_a_straight_run_and_a_wrong_model_is_refused(tmp_path):
     cfg = load_config(SPAM, "tiny,lora,smoke")
@@ -126,7 +95,7 @@ def test_resume_equals_a_straight_run_and_a_wrong_model_is_refused(tmp_path):
     cfg.finetune.lora_rank = 2
     one = jax.devices()[:1]
     straight = train.fit(cfg, tmp_path / "straight", classify, devices=one)
-    train.fit(cfg, tmp_path / "resumed", SigtermAtBatch(2), devices=one)
+    train.fit(cfg, tmp_path / "resumed", SigtermAtBatch(classify, 2), devices=one)
     assert sorted(int(p.name) for p in (tmp_path / "resumed/checkpoints").iterdir()) == [2]
     resumed = train.fit(cfg, tmp_path / "resumed", classify, devices=one)
     assert resumed == straight  # bitwise: same floats
