@@ -33,7 +33,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import http.client
-import importlib.metadata
 import os
 import pathlib
 import tempfile
