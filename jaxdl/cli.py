@@ -133,6 +133,17 @@ def main(main_function) -> None:
     app.run(guarded, flags_parser=_parse_flags)
 
 
+def guard(main_function) -> None:
+    """Runs `main_function()`, a script's main that parses its own arguments (argparse), with
+    this module's error handling: a user's error as one line, exit 2 or 1 (JAXDL_VERBOSE=1 for
+    the traceback)."""
+    try:
+        main_function()
+    except Exception as error:  # noqa: BLE001: what is not the user's is re-raised below
+        _exit_for(error)
+        raise
+
+
 def fit_and_report(task) -> dict[str, float]:
     """Trains `task` as --config says in --workdir, resuming what is there, then logs the final
     train and eval metrics on one line."""

@@ -272,4 +272,6 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    from jaxdl import cli  # one-line errors for what a user can fix
+
+    cli.guard(main)

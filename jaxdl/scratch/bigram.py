@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from jaxdl.errors import DataUnavailableError  # standard library only: the NumPy track may use it
+
 BOUNDARY = "."  # marks both the start and the end of a name
 
 
@@ -26,10 +28,10 @@ def read_names(data_dir: str | os.PathLike | None = None) -> list[str]:
     """Names from `<data_dir>/names.txt`, `data_dir` defaulting to $JAXDL_DATA_DIR."""
     data_dir = data_dir or os.environ.get("JAXDL_DATA_DIR")
     if not data_dir:
-        raise FileNotFoundError("JAXDL_DATA_DIR is not set: point it at a folder holding names.txt")
+        raise DataUnavailableError("JAXDL_DATA_DIR is not set: point it at a folder holding names.txt")
     path = Path(data_dir) / "names.txt"
     if not path.is_file():
-        raise FileNotFoundError(f"{path} not found: JAXDL_DATA_DIR must name a folder holding names.txt")
+        raise DataUnavailableError(f"{path} not found: JAXDL_DATA_DIR must name a folder holding names.txt")
     return path.read_text().split()
 
 
