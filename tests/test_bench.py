@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from flax import nnx
 
 from jaxdl.bench import gpt_flops_per_token
@@ -36,6 +37,7 @@ def test_bench_prints_a_json_last_line():
     assert abs(result["tokens_per_s"] - 8 * 32 / (result["step_ms"] / 1e3)) < 1e-6 * result["tokens_per_s"]
 
 
+@pytest.mark.slow  # CI time: the output contract is checked on nanoGPT above
 def test_bench_times_an_image_task_in_examples():
     env = {**os.environ, "XLA_FLAGS": ""}
     command = [sys.executable, "-m", "jaxdl.bench", "cnn",

@@ -38,8 +38,8 @@ def test_a_mistyped_config_key_fails_and_names_it(tmp_path):
 
 
 def test_sigkill_then_rerun_ends_like_a_straight_run(tmp_path):
-    args = [CONFIG, f"--config.data.corpus={shakespeare_corpus()}", "--config.train.steps=400",
-            "--config.checkpoint.every=50", "--config.train.eval_every=400"]
+    args = [CONFIG, f"--config.data.corpus={shakespeare_corpus()}", "--config.train.steps=200",
+            "--config.checkpoint.every=50", "--config.train.eval_every=200"]
     straight = nanogpt(*args, f"--workdir={tmp_path / 'straight'}")
 
     killed_dir = tmp_path / "killed"

@@ -119,7 +119,10 @@ def predictions(workdir, split):
     return np.asarray(model(split["features"]))
 
 
-@pytest.mark.parametrize("name", CONFIGS)
+# CI: regression and multi-class; binary and iris with -m slow.
+@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.slow)
+                                  if name in ("breast_cancer", "iris") else name
+                                  for name in CONFIGS])
 def test_smoke_preset_trains_through_fit(name, tmp_path):
     cfg = config(name, "smoke")
     result = train.fit(cfg, tmp_path, intro, devices=ONE_DEVICE)

@@ -71,8 +71,9 @@ needs_names = pytest.mark.skipif(
 
 
 @needs_names
-@pytest.mark.parametrize("model", ["bigram", "mlp", "mlp3", "wavenet", "rnn", "gru", "lstm",
-                                   "transformer"])
+# CI trains three rungs (a table, BatchNorm, attention); the rest run with -m slow.
+@pytest.mark.parametrize("model", ["bigram", "mlp3", "transformer", *(
+    pytest.param(m, marks=pytest.mark.slow) for m in ("mlp", "wavenet", "rnn", "gru", "lstm"))])
 def test_every_model_trains_and_samples(tmp_path, model):
     cfg = config(model)
     cfg.train.update(steps=20, log_every=10, eval_every=10, steps_per_call=10)  # the preset's
@@ -85,6 +86,7 @@ def test_every_model_trains_and_samples(tmp_path, model):
     assert len(first) == 4 and all(set(n) <= set("abcdefghijklmnopqrstuvwxyz") for n in first)
 
 
+@pytest.mark.slow  # CI time: test_cnn.py shards a BatchNorm model too
 @needs_names
 def test_batchnorm_model_sharded_equals_one_device(tmp_path):
     cfg = config("wavenet", split="lectures")

@@ -4,6 +4,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+import pytest
 from flax import nnx
 
 from jaxdl import losses
@@ -44,6 +45,7 @@ def test_fused_attention_gives_the_same_logits():
     np.testing.assert_allclose(gpt(fused_attention=True)(tokens), gpt()(tokens), atol=1e-5)
 
 
+@pytest.mark.slow  # CI time: the bf16 path runs for seconds of compile
 def test_bfloat16_compute_keeps_float32_weights_and_a_close_loss():
     tx = optax.adamw(1e-3)
     graphdef, state = state_lib.create(gpt(), tx, seed=0)

@@ -47,6 +47,7 @@ def test_smoke_preset_trains_and_logs_val_accuracy(smoke_run):
     np.testing.assert_allclose(result["val/accuracy"], accuracy, rtol=1e-6)
 
 
+@pytest.mark.slow  # CI time: test_cnn.py's eight-device test covers the image task sharded
 def test_sharded_run_reproduces_one_device(smoke_run, tmp_path):
     # The batch over data x fsdp (4), every "embed" axis (patch embedding, class token,
     # positions, blocks) over fsdp 2, heads and MLP over model 2: all the ViT's logical axes.

@@ -87,6 +87,7 @@ def test_only_response_positions_count_when_the_prompt_is_masked():
     assert base == pytest.approx((nll * batch["mask"]).sum() / batch["mask"].sum(), rel=1e-5)
 
 
+@pytest.mark.slow  # CI time: the loop's kill/resume is tested on nanoGPT in test_train.py
 @needs_sms
 def test_resume_equals_a_straight_run_and_a_wrong_model_is_refused(tmp_path):
     cfg = load_config(SPAM, "tiny,lora,smoke")

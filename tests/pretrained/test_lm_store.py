@@ -12,6 +12,7 @@ from jaxdl.pretrained import gguf_file, lm_store
 
 
 def test_saved_model_restores_the_same_logits(tmp_path):
+    pytest.importorskip("safetensors")  # the [lm] extra
     kwargs = dict(vocab_size=19, block_size=16, layers=2, heads=4, width=16, kv_heads=2,
                   positions="rotary", norm="rms", mlp="swiglu", mlp_hidden=24, tied_head=False)
     model = lm_store.build("gpt", kwargs, nnx.Rngs(3))
