@@ -48,9 +48,10 @@ def _value_checks():
         assert np.all(np.diff(last[:, -1]) < 0)  # steeper slopes (first heads) favour the recent
         assert np.all(np.triu(weights_BHTT[0, 0], 1) == 0)
 
-    def counts(out):
-        built, formula = out
-        assert built == formula
+    def counts(found):
+        assert set(found) == {"lstm", "gru"}
+        for built, formula in found.values():
+            assert built == formula
 
     def forget_bias(curves):
         far = len(curves[0.0]) - 1
@@ -71,7 +72,7 @@ def _value_checks():
         assert abs(counts["conv"] / counts["reshape"] - 2 / 3) < 0.01
 
     return {"makemore/receptive_field": receptive_field, "makemore/count_work": count_work,
-            "rnn/lstm_count": counts, "rnn/gru_count": counts, "rnn/forget_bias": forget_bias,
+            "rnn/cell_count": counts, "rnn/forget_bias": forget_bias,
             "rnn/coupled_gates": coupled_gates, "rnn/gru_swap": gru_swap,
             "transformer_intro/permutation": permutation, "transformer_intro/scaling": scaling,
             "transformer_intro/rotary_shift": rotary_shift, "transformer_intro/alibi": alibi,
@@ -90,8 +91,8 @@ def test_every_solution_has_a_check():
 
 # The NumPy solutions run in CI; those that build JAX models compile for seconds each and run
 # with `pytest -m slow` (CI budget).
-JAX_SOLUTIONS = {"rnn/forget_bias", "rnn/coupled_gates", "rnn/gru_swap", "rnn/gru_count",
-                 "rnn/lstm_count", "transformer_intro/permutation", "transformer_intro/rotary_shift",
+JAX_SOLUTIONS = {"rnn/forget_bias", "rnn/coupled_gates", "rnn/gru_swap", "rnn/cell_count",
+                 "transformer_intro/permutation", "transformer_intro/rotary_shift",
                  "transformer_intro/alibi", "makemore/receptive_field"}
 
 

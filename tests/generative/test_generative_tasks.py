@@ -3,8 +3,6 @@ only, and a diffusion run (EMA included) killed and resumed ends exactly where a
 one does. Tiny models on scikit-learn's 8x8 digits."""
 
 import json
-import os
-import signal
 
 import jax
 import ml_collections
@@ -14,7 +12,7 @@ from flax import nnx
 
 from jaxdl import checkpoint, train
 from jaxdl.tasks import diffusion, gan
-from testlib import load_config
+from testlib import SigtermAtBatch, load_config
 
 
 @pytest.fixture(autouse=True)
@@ -75,38 +73,6 @@ def test_gan_step_moves_each_player_by_its_own_optimizer(tmp_path):
     assert any(not np.allclose(a, b) for a, b in zip(start["generator"], both["generator"]))
 
 
-class _SigtermAtBatch:
-    """The diffusion task, sending this process SIGTERM when batch `n` is drawn."""
-
-    def __init__(self, n):
-        self.n = n
-
-    def __getattr__(self, name):
-        return getattr(diffusion, name)
-
-    def build_data(self, cfg):
-        data = diffusion.build_data(cfg)
-        inner, n = data.train, self.n
-
-        class Iterator:
-            drawn = 0
-
-            def __next__(self):
-                Iterator.drawn += 1
-                if Iterator.drawn == n:
-                    os.kill(os.getpid(), signal.SIGTERM)
-                return next(inner)
-
-            def get_state(self):
-                return inner.get_state()
-
-            def set_state(self, state):
-                inner.set_state(state)
-
-        data.train = Iterator()
-        return data
-
-
 def _metrics(workdir):
     return [json.loads(line) for line in (workdir / "metrics.jsonl").read_text().splitlines()]
 
@@ -120,7 +86,7 @@ def test_diffusion_run_killed_and_resumed_matches_an_uninterrupted_one(tmp_path)
     cfg.checkpoint.every = 2
     cfg.data.update(batch_size=8, eval_examples=16, eval_batch_size=16)
     straight = train.fit(cfg, tmp_path / "straight", diffusion, devices=devices)
-    train.fit(cfg, tmp_path / "resumed", _SigtermAtBatch(4), devices=devices)
+    train.fit(cfg, tmp_path / "resumed", SigtermAtBatch(diffusion, 4), devices=devices)
     saved = sorted(int(p.name) for p in (tmp_path / "resumed/checkpoints").iterdir())
     assert saved[-1] < 6  # stopped early, at the step the signal arrived in
     resumed = train.fit(cfg, tmp_path / "resumed", diffusion, devices=devices)
