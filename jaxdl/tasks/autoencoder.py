@@ -13,7 +13,6 @@ import numpy as np
 from flax import nnx
 
 from jaxdl import checkpoint
-from jaxdl import config as config_lib
 from jaxdl.nn.autoencoder import ConvDecoder, ConvEncoder
 from jaxdl.tasks import generative
 from jaxdl.tasks.generative import DATA_PRESETS, build_data  # noqa: F401  (the task's data)
@@ -86,11 +85,6 @@ def latent_map(model, images, labels, classes, path):
     figures.save(fig, path)
 
 
-def _smoke(cfg):
-    config_lib.smoke(20, data=dict(batch_size=16, eval_batch_size=50, eval_examples=100),
-                     model=dict(latents=4, widths=(8, 16)))(cfg)
-
-
 def _cpu(cfg):
     """Fashion-MNIST on 2 CPU cores: 3000 steps of 128 (7 epochs); wall time not measured yet."""
     cfg.train.update(steps=3000, eval_every=1000)
@@ -104,4 +98,5 @@ def _latent2(cfg):
     cfg.model.latents = 2
 
 
-PRESETS = dict(DATA_PRESETS, smoke=_smoke, cpu=_cpu, denoising=_denoising, latent2=_latent2)
+PRESETS = dict(DATA_PRESETS, smoke=generative.smoke(latents=4, widths=(8, 16)),
+               cpu=_cpu, denoising=_denoising, latent2=_latent2)

@@ -16,7 +16,6 @@ import numpy as np
 from flax import nnx
 
 from jaxdl import checkpoint
-from jaxdl import config as config_lib
 from jaxdl.generative import diffusion
 from jaxdl.generative.ema import Averaged
 from jaxdl.nn.unet import UNet
@@ -142,9 +141,7 @@ def sample_main(workdir, *, num_samples: int, steps: int, guidance: float, metho
 
 
 def _smoke(cfg):
-    config_lib.smoke(20, data=dict(batch_size=16, eval_batch_size=50, eval_examples=100),
-                     model=dict(base_channels=8, channel_mults=(1, 2), attention_levels=(1,),
-                                groups=4))(cfg)
+    generative.smoke(base_channels=8, channel_mults=(1, 2), attention_levels=(1,), groups=4)(cfg)
     cfg.diffusion.steps = 50
 
 

@@ -15,7 +15,6 @@ import optax
 from flax import nnx
 
 from jaxdl import checkpoint
-from jaxdl import config as config_lib
 from jaxdl import optim
 from jaxdl.generative import gan
 from jaxdl.nn.autoencoder import ConvDecoder, ConvEncoder
@@ -82,11 +81,6 @@ def sample_main(workdir, *, num_samples: int, seed: int):
     return generative.write_grid(np.asarray(model.generate(z)), f"{workdir}/samples_seed{seed}.png")
 
 
-def _smoke(cfg):
-    config_lib.smoke(20, data=dict(batch_size=16, eval_batch_size=50, eval_examples=100),
-                     model=dict(latents=8, generator_widths=(8, 16), discriminator_widths=(8, 16)))(cfg)
-
-
 def _cpu(cfg):
     """Fashion-MNIST on 2 CPU cores: smaller players, 4000 steps of 64; wall time not measured
     yet."""
@@ -99,4 +93,7 @@ def _hinge(cfg):
     cfg.model.loss = "hinge"
 
 
-PRESETS = dict(DATA_PRESETS, smoke=_smoke, cpu=_cpu, hinge=_hinge)
+PRESETS = dict(DATA_PRESETS,
+               smoke=generative.smoke(latents=8, generator_widths=(8, 16),
+                                      discriminator_widths=(8, 16)),
+               cpu=_cpu, hinge=_hinge)

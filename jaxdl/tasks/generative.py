@@ -38,6 +38,13 @@ DATA_PRESETS = {"fashion_mnist": _dataset("fashion_mnist", 32), "digits": _datas
                 "mnist_5k": _dataset("mnist_5k", 32), "cifar10": _dataset("cifar10", 32)}
 
 
+def smoke(**model):
+    """The generative topics' `smoke` preset: 20 steps of 16 images, evaluated on 100, with the
+    given (small) model fields."""
+    return config_lib.smoke(20, data=dict(batch_size=16, eval_batch_size=50, eval_examples=100),
+                            model=model)
+
+
 class ToModelRange(grain.transforms.Map):
     """uint8 [B, H, W, C] -> float32 in [-1, 1] (or thresholded to {0, 1}), padded with the
     background value to `size` x `size` (28x28 digits and clothes sit centred in 32x32)."""

@@ -13,7 +13,6 @@ import numpy as np
 from flax import nnx
 
 from jaxdl import checkpoint
-from jaxdl import config as config_lib
 from jaxdl.generative import elbo as elbo_lib
 from jaxdl.nn.autoencoder import ConvDecoder, ConvEncoder
 from jaxdl.tasks import generative
@@ -126,11 +125,6 @@ def sample_main(workdir, *, num_samples: int, seed: int):
                                  binary=binary)
 
 
-def _smoke(cfg):
-    config_lib.smoke(20, data=dict(batch_size=16, eval_batch_size=50, eval_examples=100),
-                     model=dict(latents=4, widths=(8, 16)))(cfg)
-
-
 def _cpu(cfg):
     """Fashion-MNIST on 2 CPU cores: 6000 steps of 128 (14 epochs); wall time not measured yet."""
     cfg.train.update(steps=6000, eval_every=1000)
@@ -151,5 +145,6 @@ def _flax_example(cfg):
     cfg.opt.update(lr=1e-3, min_lr=1e-3, warmup_steps=0, grad_clip=0.0)
 
 
-PRESETS = dict(DATA_PRESETS, smoke=_smoke, cpu=_cpu, gaussian=_gaussian,
+PRESETS = dict(DATA_PRESETS, smoke=generative.smoke(latents=4, widths=(8, 16)),
+               cpu=_cpu, gaussian=_gaussian,
                flax_example=_flax_example)
