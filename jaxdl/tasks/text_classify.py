@@ -170,12 +170,28 @@ def loss_fn(model, batch, rng):
 
 def scores(confusion: np.ndarray) -> dict:
     """Accuracy, and precision, recall and F1 of class 1 (spam, positive review), from a 2x2
-    confusion matrix (rows: true class, columns: predicted)."""
+    confusion matrix (rows: true class, columns: predicted) of counts or of fractions."""
     tp, fp, fn = confusion[1, 1], confusion[0, 1], confusion[1, 0]
-    precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+
+    def ratio(part, whole):  # counts or fractions of a split alike; 0 when nothing was counted
+        return part / whole if whole > 0 else 0.0
+
+    precision, recall = ratio(tp, tp + fp), ratio(tp, tp + fn)
     return {"accuracy": float(np.trace(confusion) / confusion.sum()),
             "precision": float(precision), "recall": float(recall),
             "f1": float(2 * precision * recall / max(precision + recall, 1e-12))}
+
+
+def final_scores(workdir) -> dict:
+    """The scores of the last test evaluation a run logged (metrics.jsonl), with its step."""
+    from jaxdl.logging import read_metrics
+
+    rows = [row for row in read_metrics(workdir) if "test/accuracy" in row]
+    if not rows:
+        raise UserError(f"{workdir} has logged no test metrics: finish its run first.")
+    last = rows[-1]
+    confusion = np.array([[last[f"test/confusion_{i}{j}"] for j in range(2)] for i in range(2)])
+    return {"step": last["step"], **scores(confusion)}
 
 
 def report(workdir, split="test") -> dict:
