@@ -54,7 +54,8 @@ def seeds():
     print("| runs | seeds | steps | test accuracy | spam F1 | accuracy of each seed |")
     print("| --- | ---: | ---: | --- | --- | --- |")
     for pattern in RUNS.value:
-        found = sorted(pathlib.Path(cli.WORKDIR.value).glob(pattern))
+        found = sorted(folder for folder in pathlib.Path(cli.WORKDIR.value).glob(pattern)
+                       if folder.is_dir())
         if not found:
             raise UserError(f"--runs={pattern}: no folder under {cli.WORKDIR.value} matches.")
         rows = [text_classify.final_scores(folder) for folder in found]

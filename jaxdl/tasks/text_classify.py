@@ -16,6 +16,7 @@ precision, recall and F1 follow.
 """
 
 import functools
+import pathlib
 
 import jax
 import jax.numpy as jnp
@@ -186,7 +187,8 @@ def final_scores(workdir) -> dict:
     """The scores of the last test evaluation a run logged (metrics.jsonl), with its step."""
     from jaxdl.logging import read_metrics
 
-    rows = [row for row in read_metrics(workdir) if "test/accuracy" in row]
+    logged = pathlib.Path(workdir) / "metrics.jsonl"
+    rows = [row for row in read_metrics(workdir) if "test/accuracy" in row] if logged.is_file() else []
     if not rows:
         raise UserError(f"{workdir} has logged no test metrics: finish its run first.")
     last = rows[-1]
