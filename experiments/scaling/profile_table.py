@@ -20,9 +20,9 @@ def tables(workdir, steps: int = 1, top: int = 12) -> tuple[str, str]:
                                                            if n == m))  # the train step
     ops = {op: entry for (m, op), entry in times.items() if m == module}
     total = sum(t for t, _ in ops.values())
-    rows = ["| op | ms per step | share | runs per step |", "| --- | ---: | ---: | ---: |"]
+    rows = ["| op | ms per step | share | runs |", "| --- | ---: | ---: | ---: |"]
     for op, (t, runs) in sorted(ops.items(), key=lambda item: -item[1][0])[:top]:
-        rows.append(f"| `{op}` | {1e3 * t / steps:.2f} | {t / total:.1%} | {runs / steps:g} |")
+        rows.append(f"| `{op}` | {1e3 * t / steps:.2f} | {t / total:.1%} | {runs} |")
     kinds = collections.Counter()
     for op, (t, _) in ops.items():
         kinds[op.split(".")[0]] += t
