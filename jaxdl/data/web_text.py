@@ -9,8 +9,9 @@ the `sample/10BT` parquet shards of HuggingFaceFW/fineweb-edu are listed at the 
 commit, downloaded one at a time into the cache (each checked against the sha256 the Hub lists
 for it, and deleted once tokenized), and their documents tokenized in order, each one preceded by
 <|endoftext|> as in GPT-2's training data: the first documents, up to the one that reaches
-`val_tokens` tokens, are the val split, the next `train_tokens` tokens the train split. `meta.json`, written last, records the commit and the
-shards' hashes, and marks the folder complete.
+`val_tokens` tokens, are the val split, the next `train_tokens` tokens the train split.
+`meta.json`, written last, records the commit and the shards' hashes, and marks the folder
+complete.
 
 Offline (or with the Hub unreachable) it fails within seconds, naming the fixes. `HF_ENDPOINT`
 points it at a mirror of the Hub, as it does huggingface_hub.
@@ -101,12 +102,14 @@ def build(folder: pathlib.Path, train_tokens: int, val_tokens: int, hub: str, lo
         used.append(dict(path=path, sha256=sha256))
     sizes = writer.close()
     meta = dict(repo=REPO, commit=commit, shards=used, tokens=sizes, val_chars=writer.val_chars)
-    (folder / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")  # last: the folder is whole
+    # Written last: its presence says the folder is whole.
+    (folder / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
 
 
 class _SplitWriter:
     """Appends documents (<|endoftext|> then their tokens) to val.bin, then train.bin, each up to
-    its size (val in whole documents, so that its characters are counted exactly). Files are written as .part and renamed by close()."""
+    its size (val in whole documents, so that its characters are counted exactly). Files are
+    written as .part and renamed by close()."""
 
     def __init__(self, folder: pathlib.Path, sizes: dict[str, int]):
         self.folder, self.sizes = folder, sizes

@@ -43,7 +43,8 @@ def main(tiny: bool = False, preset: str = "large", batch: int = 16):
     spec = ml_collections.ConfigDict(dict(vocab_size=nanogpt.GPT2_VOCAB))
     _, params, _ = state_lib.abstract_model(lambda rngs: nanogpt.build_model(cfg, spec, rngs), 0)
     n = sum(int(np.prod(x.shape)) for x in jax.tree.leaves(params))
-    layers, width, heads, T = cfg.model.layers, cfg.model.width, cfg.model.heads, cfg.data.block_size
+    layers, width, heads = cfg.model.layers, cfg.model.width, cfg.model.heads
+    T = cfg.data.block_size
     activations = layers * batch * T * (34 * width + 5 * heads * T)
     result = dict(params=n, weights_adam_gib=12 * n / GIB, fsdp_weights_adam=smallest_fsdp(12 * n),
                   fsdp_with_grads=smallest_fsdp(16 * n), activations_gib=activations / GIB,
