@@ -1,0 +1,67 @@
+"""The exercise solutions of the foundation articles (activations, backprop, losses,
+normalization, optimizers, jax_basics, intro) run on tiny settings and give answers that could
+be wrong: each check recomputes or bounds what the exercise asks."""
+
+import math
+import pathlib
+import re
+
+import numpy as np
+import pytest
+
+from testlib import REPO, load_module
+
+TOPICS = ("activations", "backprop", "losses", "normalization", "optimizers", "jax_basics", "intro")
+
+
+def _checks():
+    # ---- backprop
+    def by_hand(found):
+        assert len(found) == 5
+        for hand, engine in found.values():
+            assert abs(hand - engine) < 1e-12 and abs(engine) > 1e-3
+
+    def sigmoid_primitive(out):
+        (v1, g1, n1), (v2, g2, n2) = out["primitive"], out["composed"]
+        s = 1 / (1 + math.exp(1.3 * 0.8))  # sigmoid(w x) at w = -1.3, x = 0.8
+        assert abs(v1 - s * s) < 1e-12 and abs(v2 - s * s) < 1e-12
+        assert abs(g1 - 2 * s * s * (1 - s) * 0.8) < 1e-12 and abs(g1 - g2) < 1e-12
+        assert n1 < n2
+
+    def step_size(found):
+        forward, central = np.array(found["forward"]), np.array(found["central"])
+        best = central.min()
+        assert best < 1e-8 and best < forward.min() / 10  # O(h^2) beats O(h)
+        assert central[0] > 100 * best and central[-1] > 100 * best  # truncation, then rounding
+        assert np.argmin(forward) > 0 and np.argmin(forward) < len(forward) - 1
+
+    return {"backprop/by_hand": by_hand, "backprop/sigmoid_primitive": sigmoid_primitive,
+            "backprop/step_size": step_size}
+
+
+CHECKS = _checks()
+SOLUTIONS = sorted(p for topic in TOPICS for p in REPO.glob(f"experiments/{topic}/solutions/*.py"))
+
+
+def _name(path: pathlib.Path) -> str:
+    return f"{path.parent.parent.name}/{path.stem}"
+
+
+def test_every_solution_has_a_check():
+    assert {_name(p) for p in SOLUTIONS} == set(CHECKS)
+
+
+def test_every_exercise_names_an_existing_solution():
+    for topic in TOPICS:
+        text = (REPO / "experiments" / topic / "README.md").read_text()
+        exercises = text.split("## Exercises", 1)[1]
+        named = set(re.findall(r"\(solutions/(\w+)\.py\)", exercises))
+        on_disk = {p.stem for p in (REPO / "experiments" / topic / "solutions").glob("*.py")}
+        assert named == on_disk and 3 <= len(named) <= 5, topic
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=_name)
+def test_solution_runs_and_answers(path: pathlib.Path):
+    module = load_module(str(path.relative_to(REPO)))
+    assert module.__doc__ and "Exercise" in module.__doc__
+    CHECKS[_name(path)](module.main(tiny=True))
