@@ -35,7 +35,30 @@ def _checks():
         assert central[0] > 100 * best and central[-1] > 100 * best  # truncation, then rounding
         assert np.argmin(forward) > 0 and np.argmin(forward) < len(forward) - 1
 
-    return {"backprop/by_hand": by_hand, "backprop/sigmoid_primitive": sigmoid_primitive,
+    # ---- activations
+    def softplus(out):
+        naive, at_100, at_minus_100, slope_error = out
+        assert math.isinf(naive) and at_100 == 100.0 and 0 <= at_minus_100 < 1e-30
+        assert slope_error < 1e-6
+
+    def variance_factor(chi):
+        z = np.linspace(-12, 12, 200_001)  # E[sigmoid'(z)^2], z ~ N(0, 1), by the trapezoid rule
+        s = 1 / (1 + np.exp(-z))
+        density = np.exp(-z**2 / 2) / math.sqrt(2 * math.pi)
+        sigmoid_gain_1 = math.sqrt(np.trapezoid((s * (1 - s)) ** 2 * density, z))
+        assert abs(chi["sigmoid"]["gain 1 (LeCun)"] - sigmoid_gain_1) < 1e-6
+        assert abs(chi["relu"]["gain sqrt 2 (He)"] - 1) < 1e-3  # He's gain: exactly critical
+        assert all(v < 0.5 for v in chi["sigmoid"].values())  # vanishes at every gain
+        assert all(chi[name]["gain 2"] > 1.2 for name in ("relu", "tanh", "elu"))
+
+    def selu(moments):
+        m = moments["selu"]
+        assert np.all(np.abs(m[:, 0]) < 0.1) and np.all(np.abs(m[:, 1] - 1) < 0.15)
+        assert moments["elu"][-1, 1] < 0.3 and moments["tanh"][-1, 1] < 0.3  # these shrink
+
+    return {"activations/softplus": softplus, "activations/variance_factor": variance_factor,
+            "activations/selu": selu,
+            "backprop/by_hand": by_hand, "backprop/sigmoid_primitive": sigmoid_primitive,
             "backprop/step_size": step_size}
 
 
