@@ -56,7 +56,26 @@ def _checks():
         assert np.all(np.abs(m[:, 0]) < 0.1) and np.all(np.abs(m[:, 1] - 1) < 0.15)
         assert moments["elu"][-1, 1] < 0.3 and moments["tanh"][-1, 1] < 0.3  # these shrink
 
-    return {"activations/softplus": softplus, "activations/variance_factor": variance_factor,
+    # ---- losses
+    def sigmoid_threshold(out):
+        found, theory, naive, stable = out
+        assert abs(found - theory) < 1e-3 and math.isinf(naive)
+        assert abs(stable - (found + 0.01)) < 1e-3  # the exact loss at label 0 is ~ the logit
+
+    def smoothing_gap(found):
+        for alpha, (gap, formula) in found.items():
+            assert abs(gap - formula) < 1e-4
+            assert abs(formula - math.log((1 - alpha + alpha / 10) / (alpha / 10))) < 1e-12
+        assert abs(found[0.1][0] - 4.51) < 0.005  # the article's number
+
+    def temperature_scaling(out):
+        assert out["T"] < 1  # smoothing made it underconfident: sharpen
+        assert out["ece after"] < out["ece before"] / 2 and out["nll after"] < out["nll before"]
+        assert out["accuracy after"] == out["accuracy before"] > 0.9
+
+    return {"losses/sigmoid_threshold": sigmoid_threshold, "losses/smoothing_gap": smoothing_gap,
+            "losses/temperature_scaling": temperature_scaling,
+            "activations/softplus": softplus, "activations/variance_factor": variance_factor,
             "activations/selu": selu,
             "backprop/by_hand": by_hand, "backprop/sigmoid_primitive": sigmoid_primitive,
             "backprop/step_size": step_size}
