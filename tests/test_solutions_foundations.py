@@ -73,7 +73,24 @@ def _checks():
         assert out["ece after"] < out["ece before"] / 2 and out["nll after"] < out["nll before"]
         assert out["accuracy after"] == out["accuracy before"] > 0.9
 
-    return {"losses/sigmoid_threshold": sigmoid_threshold, "losses/smoothing_gap": smoothing_gap,
+    # ---- optimizers
+    def adam_first_step(found):
+        for scale, steps in found.items():
+            assert np.all(np.abs(steps["Adam"] - 1) < 1e-3)  # lr per coordinate, any scale
+            assert 0.05 * scale < steps["SGD"].max() < 5 * scale  # lr |g|: follows the scale
+
+    def momentum_forms(found):
+        assert found["constant"] < 1e-12 and found["step decay"] > 1e-2
+
+    def rmsprop_schedule(found):
+        hover = found["hover"]
+        assert 5 < hover[1e-1] / hover[1e-2] < 20  # the hover distance scales with lr
+        assert found["cosine"] < 1e-3 * found["constant"]
+
+    return {"optimizers/adam_first_step": adam_first_step,
+            "optimizers/momentum_forms": momentum_forms,
+            "optimizers/rmsprop_schedule": rmsprop_schedule,
+            "losses/sigmoid_threshold": sigmoid_threshold, "losses/smoothing_gap": smoothing_gap,
             "losses/temperature_scaling": temperature_scaling,
             "activations/softplus": softplus, "activations/variance_factor": variance_factor,
             "activations/selu": selu,
