@@ -87,7 +87,26 @@ def _checks():
         assert 5 < hover[1e-1] / hover[1e-2] < 20  # the hover distance scales with lr
         assert found["cosine"] < 1e-3 * found["constant"]
 
-    return {"optimizers/adam_first_step": adam_first_step,
+    # ---- normalization
+    def init_factor(found):
+        assert set(found) == {"naive N(0, 1)", "Xavier", "Kaiming"}
+        for measured, theory in found.values():
+            assert abs(measured / theory - 1) < 0.05
+        assert abs(found["Kaiming"][1] - 1) < 1e-12 and abs(found["Xavier"][1] - 0.5**0.5) < 1e-12
+
+    def fold_batchnorm(out):
+        error, largest = out
+        assert error < 1e-5 * largest and largest > 1  # an output that is not trivially small
+
+    def small_batch(found):
+        spreads = [found[B] for B in sorted(found)]
+        assert all(a > b for a, b in zip(spreads, spreads[1:]))
+        assert 1.4 < found[16] / found[64] < 3  # about sqrt(64 / 16) = 2
+
+    return {"normalization/init_factor": init_factor,
+            "normalization/fold_batchnorm": fold_batchnorm,
+            "normalization/small_batch": small_batch,
+            "optimizers/adam_first_step": adam_first_step,
             "optimizers/momentum_forms": momentum_forms,
             "optimizers/rmsprop_schedule": rmsprop_schedule,
             "losses/sigmoid_threshold": sigmoid_threshold, "losses/smoothing_gap": smoothing_gap,
