@@ -103,7 +103,32 @@ def _checks():
         assert all(a > b for a, b in zip(spreads, spreads[1:]))
         assert 1.4 < found[16] / found[64] < 3  # about sqrt(64 / 16) = 2
 
-    return {"normalization/init_factor": init_factor,
+    # ---- jax_basics
+    def in_place(out):
+        result, expected, original = out
+        np.testing.assert_array_equal(result, expected)
+        np.testing.assert_array_equal(original, np.arange(12.0).reshape(3, 4))
+
+    def retracing(out):
+        traces, error = out
+        assert traces == [((3,), "float32", "train"), ((3,), "float32", "eval"),
+                          ((4,), "float32", "train"), ((3,), "int32", "train")]
+        assert error == "TracerBoolConversionError"
+
+    def hvp(found):
+        assert set(found) == {"rosenbrock", "sum tanh(Ax)^2"} and max(found.values()) < 1e-10
+
+    def per_example_clipping(out):
+        cosine, norms = out["cosine"], out["norms"]
+        assert len(norms) == 256 and abs(cosine[10.0] - 1) < 1e-6  # no norm above 10: unclipped
+        values = [cosine[C] for C in sorted(cosine, reverse=True)]
+        assert all(b <= a + 1e-6 for a, b in zip(values, values[1:])) and values[-1] < 0.99
+        assert all(out["clipped norms"][C] <= C * (1 + 1e-5) for C in cosine)
+        assert norms.min() > 1 and abs(cosine[1.0] - cosine[0.1]) < 1e-5  # all clipped: unit vectors
+
+    return {"jax_basics/in_place": in_place, "jax_basics/retracing": retracing,
+            "jax_basics/hvp": hvp, "jax_basics/per_example_clipping": per_example_clipping,
+            "normalization/init_factor": init_factor,
             "normalization/fold_batchnorm": fold_batchnorm,
             "normalization/small_batch": small_batch,
             "optimizers/adam_first_step": adam_first_step,
