@@ -126,7 +126,26 @@ def _checks():
         assert all(out["clipped norms"][C] <= C * (1 + 1e-5) for C in cosine)
         assert norms.min() > 1 and abs(cosine[1.0] - cosine[0.1]) < 1e-5  # all clipped: unit vectors
 
-    return {"jax_basics/in_place": in_place, "jax_basics/retracing": retracing,
+    # ---- intro
+    def param_count(found):
+        table = {"diabetes linear": 11, "diabetes mlp": 385, "breast_cancer mlp": 1025,
+                 "breast_cancer linear": 31, "iris mlp": 131, "iris linear": 15,
+                 "digits mlp": 9610, "digits linear": 650}  # the article's results table
+        assert {name: built for name, (built, _) in found.items()} == table
+        assert all(built == formula for built, formula in found.values())
+
+    def least_squares(found):
+        assert found["normal equations"] < 1e-10  # the exact optimum on train
+        assert found["train"] > found["val"] > 0.45 and abs(found["test"] - 0.3432) < 0.03
+
+    def selection_bias(found):
+        val = [found[k][0] for k in sorted(found)]
+        assert all(a < b for a, b in zip(val, val[1:])) and val[-1] > 0.45  # optimism grows
+        assert all(abs(test - 1 / 3) < 0.02 for _, test in found.values())  # test stays chance
+
+    return {"intro/param_count": param_count, "intro/least_squares": least_squares,
+            "intro/selection_bias": selection_bias,
+            "jax_basics/in_place": in_place, "jax_basics/retracing": retracing,
             "jax_basics/hvp": hvp, "jax_basics/per_example_clipping": per_example_clipping,
             "normalization/init_factor": init_factor,
             "normalization/fold_batchnorm": fold_batchnorm,
