@@ -58,8 +58,9 @@ def _checks():
 
     # ---- losses
     def sigmoid_threshold(out):
-        found, theory, naive, stable = out
+        found, theory, naive, stable, first_on_grid = out
         assert abs(found - theory) < 1e-3 and math.isinf(naive)
+        assert round(first_on_grid, 2) == 16.71  # the article's "breaks at s = 16.71"
         assert abs(stable - (found + 0.01)) < 1e-3  # the exact loss at label 0 is ~ the logit
 
     def smoothing_gap(found):
