@@ -11,6 +11,7 @@ import pytest
 
 from testlib import REPO, load_module
 
+LEVELS = ["easy", "medium", "research-y"]
 TOPICS = ("activations", "backprop", "losses", "normalization", "optimizers", "jax_basics", "intro")
 
 
@@ -27,6 +28,9 @@ def _checks():
         assert abs(v1 - s * s) < 1e-12 and abs(v2 - s * s) < 1e-12
         assert abs(g1 - 2 * s * s * (1 - s) * 0.8) < 1e-12 and abs(g1 - g2) < 1e-12
         assert n1 < n2
+
+    def sigmoid_layer(errors):
+        assert max(errors) < 1e-6
 
     def step_size(found):
         forward, central = np.array(found["forward"]), np.array(found["central"])
@@ -68,6 +72,13 @@ def _checks():
             assert abs(gap - formula) < 1e-4
             assert abs(formula - math.log((1 - alpha + alpha / 10) / (alpha / 10))) < 1e-12
         assert abs(found[0.1][0] - 4.51) < 0.005  # the article's number
+
+    def huber_location(found):
+        assert abs(found["mse"] - found["mean"]) < 1e-3
+        assert abs(found["mae"] - found["median"]) < 0.05  # 100 points: any c between the middle two
+        huber = [found["huber"][d] for d in sorted(found["huber"])]
+        assert abs(huber[0] - found["median"]) < 0.05 and huber[-1] < found["mean"]
+        assert all(a <= b for a, b in zip(huber, huber[1:]))  # towards the mean as delta grows
 
     def temperature_scaling(out):
         assert out["T"] < 1  # smoothing made it underconfident: sharpen
@@ -144,22 +155,22 @@ def _checks():
         assert all(a < b for a, b in zip(val, val[1:])) and val[-1] > 0.45  # optimism grows
         assert all(abs(test - 1 / 3) < 0.02 for _, test in found.values())  # test stays chance
 
-    return {"intro/param_count": param_count, "intro/least_squares": least_squares,
-            "intro/selection_bias": selection_bias,
-            "jax_basics/in_place": in_place, "jax_basics/retracing": retracing,
-            "jax_basics/hvp": hvp, "jax_basics/per_example_clipping": per_example_clipping,
-            "normalization/init_factor": init_factor,
-            "normalization/fold_batchnorm": fold_batchnorm,
-            "normalization/small_batch": small_batch,
-            "optimizers/adam_first_step": adam_first_step,
-            "optimizers/momentum_forms": momentum_forms,
-            "optimizers/rmsprop_schedule": rmsprop_schedule,
-            "losses/sigmoid_threshold": sigmoid_threshold, "losses/smoothing_gap": smoothing_gap,
-            "losses/temperature_scaling": temperature_scaling,
-            "activations/softplus": softplus, "activations/variance_factor": variance_factor,
-            "activations/selu": selu,
-            "backprop/by_hand": by_hand, "backprop/sigmoid_primitive": sigmoid_primitive,
-            "backprop/step_size": step_size}
+    return {
+        "activations/softplus": softplus, "activations/variance_factor": variance_factor,
+        "activations/selu": selu,
+        "backprop/by_hand": by_hand, "backprop/sigmoid_primitive": sigmoid_primitive,
+        "backprop/sigmoid_layer": sigmoid_layer, "backprop/step_size": step_size,
+        "intro/param_count": param_count, "intro/least_squares": least_squares,
+        "intro/selection_bias": selection_bias,
+        "jax_basics/in_place": in_place, "jax_basics/retracing": retracing,
+        "jax_basics/hvp": hvp, "jax_basics/per_example_clipping": per_example_clipping,
+        "losses/sigmoid_threshold": sigmoid_threshold, "losses/huber_location": huber_location,
+        "losses/smoothing_gap": smoothing_gap, "losses/temperature_scaling": temperature_scaling,
+        "normalization/init_factor": init_factor, "normalization/fold_batchnorm": fold_batchnorm,
+        "normalization/small_batch": small_batch,
+        "optimizers/adam_first_step": adam_first_step, "optimizers/momentum_forms": momentum_forms,
+        "optimizers/rmsprop_schedule": rmsprop_schedule,
+    }
 
 
 CHECKS = _checks()
@@ -181,6 +192,8 @@ def test_every_exercise_names_an_existing_solution():
         named = set(re.findall(r"\(solutions/(\w+)\.py\)", exercises))
         on_disk = {p.stem for p in (REPO / "experiments" / topic / "solutions").glob("*.py")}
         assert named == on_disk and 3 <= len(named) <= 5, topic
+        levels = re.findall(r"^\d\. \*\*\((easy|medium|research-y)\)", exercises, re.M)
+        assert len(levels) == len(named) and levels == sorted(levels, key=LEVELS.index), topic
 
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=_name)

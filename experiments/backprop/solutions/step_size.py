@@ -1,4 +1,4 @@
-"""Exercise 3 (backprop, research-y): how small should h be in a finite-difference check?
+"""Exercise 4 (backprop, research-y): how small should h be in a finite-difference check?
 
 A forward difference (L(p + h) - L(p)) / h is off by O(h) (truncation); a central difference
 (L(p + h) - L(p - h)) / 2h by O(h^2). Both also divide a rounding error of about 1e-16 |L| by h.

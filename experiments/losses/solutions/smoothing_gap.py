@@ -1,4 +1,4 @@
-"""Exercise 2 (losses): where does label smoothing stop pushing the logits apart?
+"""Exercise 3 (losses): where does label smoothing stop pushing the logits apart?
 
 With K classes and smoothing alpha the target is t = (1 - alpha) onehot + alpha / K. The
 cross-entropy's gradient in the logits is softmax(z) - t, zero where softmax(z) = t: the gap

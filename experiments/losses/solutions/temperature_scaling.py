@@ -1,4 +1,4 @@
-"""Exercise 3 (losses, research-y): can one number repair label smoothing's calibration?
+"""Exercise 4 (losses, research-y): can one number repair label smoothing's calibration?
 
 The article's label-smoothed classifier is underconfident (ECE 0.139): its probabilities keep
 10% for the other classes. Temperature scaling (Guo et al., 2017) divides the logits by one T
