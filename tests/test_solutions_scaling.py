@@ -2,6 +2,7 @@
 and answer what their exercise asks."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -13,10 +14,12 @@ def solution(name):
     return load_module(f"experiments/scaling/solutions/{name}.py")
 
 
-def test_every_scaling_solution_is_checked_here():
+def test_every_scaling_solution_is_checked_here_and_named_by_its_exercise():
     found = {p.stem for p in (REPO / "experiments/scaling/solutions").glob("*.py")}
     assert found == {"fsdp_fit", "padded_vocab", "bf16_softmax", "remat_cost",
                      "sequence_parallel"}
+    exercises = (REPO / "experiments/scaling/README.md").read_text().split("## Exercises", 1)[1]
+    assert set(re.findall(r"\(solutions/(\w+)\.py\)", exercises)) == found
 
 
 @pytest.mark.slow  # the 774M model's shapes: ~20 s on the shared CI-size machine
