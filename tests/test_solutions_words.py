@@ -1,7 +1,7 @@
 """The exercise solutions of the words articles (tokenization, embeddings, text_classify,
 seq2seq) run on tiny settings and give answers that could be wrong.
 
-tests/test_chapter_solutions.py leaves the solutions named here to this file."""
+tests/test_chapter_solutions.py leaves the topics named in TOPICS to this file."""
 
 import math
 
