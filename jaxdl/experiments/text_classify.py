@@ -61,8 +61,8 @@ def seeds():
         rows = [text_classify.final_scores(folder) for folder in found]
         accuracy, f1 = (np.array([row[key] for row in rows]) for key in ("accuracy", "f1"))
         steps = ", ".join(sorted({str(row["step"]) for row in rows}))
-        print(f"| {pattern} | {len(rows)} | {steps} | {accuracy.mean():.4f} ± {accuracy.std():.4f} "
-              f"| {f1.mean():.4f} ± {f1.std():.4f} | "
+        print(f"| {pattern} | {len(rows)} | {steps} | {accuracy.mean():.4f} ± "
+              f"{accuracy.std():.4f} | {f1.mean():.4f} ± {f1.std():.4f} | "
               + ", ".join(f"{a:.4f}" for a in accuracy) + " |")
 
 

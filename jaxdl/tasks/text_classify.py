@@ -188,7 +188,8 @@ def final_scores(workdir) -> dict:
     from jaxdl.logging import read_metrics
 
     logged = pathlib.Path(workdir) / "metrics.jsonl"
-    rows = [row for row in read_metrics(workdir) if "test/accuracy" in row] if logged.is_file() else []
+    rows = [row for row in read_metrics(workdir) if "test/accuracy" in row] if logged.is_file() \
+        else []
     if not rows:
         raise UserError(f"{workdir} has logged no test metrics: finish its run first.")
     last = rows[-1]

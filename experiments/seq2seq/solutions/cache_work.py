@@ -5,9 +5,10 @@ Without a cache, step t runs the decoder over the whole prefix (t positions: t r
 matmul, a t x t attention); with it, over one new position (1 row, attention over the cached
 keys). So the uncached step's work grows about linearly in t and a whole decoding about
 quadratically. Our cache is allocated at the full target length and masked beyond t, so the
-cached step's work is the same at every t (a cache that grows would add a term linear in t). Here the work is XLA's own flop count of
-the lowered step (`cost_analysis`), on a small model; the full-size experiment times greedy
-decoding of the test split both ways as the target grows.
+cached step's work is the same at every t (a cache that grows would add a term linear in t).
+Here the work is XLA's own flop count of the lowered step (`cost_analysis`), encoder
+excluded, on a small model; the full-size experiment times greedy decoding of the test split
+both ways as the target grows.
 
   python experiments/seq2seq/solutions/cache_work.py
 """
