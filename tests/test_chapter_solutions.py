@@ -71,7 +71,27 @@ def _value_checks():
     def count_work(counts):
         assert abs(counts["conv"] / counts["reshape"] - 2 / 3) < 0.01
 
-    return {"makemore/receptive_field": receptive_field, "makemore/count_work": count_work,
+    def count_small_cnn(out):
+        layers, built = out
+        assert sum(params for params, _ in layers.values()) == built == 421_738
+        assert layers["conv2"][1] == 14 * 14 * 9 * 32 * 64  # the article's 3.6 million
+
+    def cnn_receptive_field(fields):
+        assert all(formula == measured for formula, measured in fields.values())
+        assert fields["3x3 x3"][0] == 7 and fields["small CNN: (3x3, pool) x2"][0] == 10
+
+    def shift(found):
+        assert found["conv, shift 1"] < 1e-12 and found["pool, shift 2"] < 1e-12
+        assert 0.2 < found["pool, shift 1: cells changed"] < 1.0
+
+    def two_3x3(out):
+        composition, errors = out
+        assert composition < 1e-12
+        assert errors[1] > 0.1 and errors[2] < 1e-3 and errors[3] < 1e-6
+
+    return {"cnn/count_small_cnn": count_small_cnn, "cnn/receptive_field": cnn_receptive_field,
+            "cnn/shift": shift, "cnn/two_3x3": two_3x3,
+            "makemore/receptive_field": receptive_field, "makemore/count_work": count_work,
             "rnn/cell_count": counts, "rnn/forget_bias": forget_bias,
             "rnn/coupled_gates": coupled_gates, "rnn/gru_swap": gru_swap,
             "transformer_intro/permutation": permutation, "transformer_intro/scaling": scaling,
@@ -93,7 +113,7 @@ def test_every_solution_has_a_check():
 # with `pytest -m slow` (CI budget).
 JAX_SOLUTIONS = {"rnn/forget_bias", "rnn/coupled_gates", "rnn/gru_swap", "rnn/cell_count",
                  "transformer_intro/permutation", "transformer_intro/rotary_shift",
-                 "transformer_intro/alibi", "makemore/receptive_field"}
+                 "transformer_intro/alibi", "makemore/receptive_field", "cnn/count_small_cnn"}
 
 
 def _name(path: pathlib.Path) -> str:
