@@ -89,7 +89,24 @@ def _value_checks():
         assert composition < 1e-12
         assert errors[1] > 0.1 and errors[2] < 1e-3 and errors[3] < 1e-6
 
-    return {"cnn/count_small_cnn": count_small_cnn, "cnn/receptive_field": cnn_receptive_field,
+    def wider_kernels(out):
+        fields, val = out
+        np.testing.assert_array_equal(fields[2], np.arange(23, 31))  # t = 30: t-7 .. t
+        np.testing.assert_array_equal(fields[3], np.arange(4, 31))  # t-26 .. t
+        assert all(v < math.log(27) - 0.2 for v in val.values())
+
+    def batchnorm_groups(results):
+        assert results["shared"][1] == (128,) and results["per group"][1] == (4, 128)
+        assert all(val < math.log(27) - 0.2 for val, _ in results.values())
+
+    def step_time(results):
+        for r in results.values():
+            assert r["xla flops"] == r["matmul flops"]
+            assert 0 < r["forward ms"] < 1e3 and 0 < r["gradient ms"] < 1e3
+
+    return {"makemore/wider_kernels": wider_kernels, "makemore/batchnorm_groups": batchnorm_groups,
+            "rnn/step_time": step_time,
+            "cnn/count_small_cnn": count_small_cnn, "cnn/receptive_field": cnn_receptive_field,
             "cnn/shift": shift, "cnn/two_3x3": two_3x3,
             "makemore/receptive_field": receptive_field, "makemore/count_work": count_work,
             "rnn/cell_count": counts, "rnn/forget_bias": forget_bias,
@@ -102,7 +119,8 @@ def _value_checks():
 
 CHECKS = _value_checks()
 SOLUTIONS = sorted(REPO.glob("experiments/*/solutions/*.py"))
-NEEDS_DATA = {"rnn/sample_names": "names.txt", "rnn/stateful_tbptt": "tinyshakespeare.txt"}
+NEEDS_DATA = {"rnn/sample_names": "names.txt", "makemore/wider_kernels": "names.txt",
+              "makemore/batchnorm_groups": "names.txt", "rnn/stateful_tbptt": "tinyshakespeare.txt"}
 
 
 def test_every_solution_has_a_check():
@@ -113,7 +131,8 @@ def test_every_solution_has_a_check():
 # with `pytest -m slow` (CI budget).
 JAX_SOLUTIONS = {"rnn/forget_bias", "rnn/coupled_gates", "rnn/gru_swap", "rnn/cell_count",
                  "transformer_intro/permutation", "transformer_intro/rotary_shift",
-                 "transformer_intro/alibi", "makemore/receptive_field", "cnn/count_small_cnn"}
+                 "transformer_intro/alibi", "makemore/receptive_field", "cnn/count_small_cnn",
+                 "makemore/wider_kernels", "makemore/batchnorm_groups", "rnn/step_time"}
 
 
 def _name(path: pathlib.Path) -> str:
