@@ -104,7 +104,30 @@ def _value_checks():
             assert r["xla flops"] == r["matmul flops"]
             assert 0 < r["forward ms"] < 1e3 and 0 < r["gradient ms"] < 1e3
 
-    return {"makemore/wider_kernels": wider_kernels, "makemore/batchnorm_groups": batchnorm_groups,
+    def vit_count(counts):
+        assert counts == {2: (69_194, 69_194), 4: (69_194, 69_194)}
+
+    def crossover(shares):
+        for p, (T, share) in shares.items():
+            assert abs(share - 2 * T / (2 * T + 12 * 768)) < 1e-12
+            assert (share > 0.5) == (T > 4608)
+        assert shares[16][0] == 197 and shares[16][1] < 0.05  # ViT-B/16: the matmuls dominate
+
+    def sincos_positions(out):
+        table, by_distance = out
+        assert table.shape == (16, 64)
+        values = list(by_distance.values())
+        assert all(a > b for a, b in zip(values, values[1:]))  # falls with grid distance
+
+    def fixed_positions(accuracy):
+        for name, runs in accuracy.items():
+            for test_accuracy, moved in runs:
+                assert test_accuracy > 0.2  # above chance (0.1) after a few steps
+                assert (moved == 0) == (name == "fixed sin-cos")
+
+    return {"vit/count": vit_count, "vit/crossover": crossover,
+            "vit/sincos_positions": sincos_positions, "vit/fixed_positions": fixed_positions,
+            "makemore/wider_kernels": wider_kernels, "makemore/batchnorm_groups": batchnorm_groups,
             "rnn/step_time": step_time,
             "cnn/count_small_cnn": count_small_cnn, "cnn/receptive_field": cnn_receptive_field,
             "cnn/shift": shift, "cnn/two_3x3": two_3x3,
@@ -132,7 +155,8 @@ def test_every_solution_has_a_check():
 JAX_SOLUTIONS = {"rnn/forget_bias", "rnn/coupled_gates", "rnn/gru_swap", "rnn/cell_count",
                  "transformer_intro/permutation", "transformer_intro/rotary_shift",
                  "transformer_intro/alibi", "makemore/receptive_field", "cnn/count_small_cnn",
-                 "makemore/wider_kernels", "makemore/batchnorm_groups", "rnn/step_time"}
+                 "makemore/wider_kernels", "makemore/batchnorm_groups", "rnn/step_time",
+                 "vit/count", "vit/fixed_positions"}
 
 
 def _name(path: pathlib.Path) -> str:
