@@ -71,6 +71,7 @@ def _value_checks():
 
     def count_work(counts):
         assert abs(counts["conv"] / counts["reshape"] - 2 / 3) < 0.01
+        assert counts["parameters"] == 76_579
 
     def count_small_cnn(out):
         layers, built = out
