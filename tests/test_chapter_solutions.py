@@ -315,7 +315,7 @@ JAX_SOLUTIONS = {"rnn/forget_bias", "rnn/coupled_gates", "rnn/gru_swap", "rnn/ce
                  "vit/count", "vit/fixed_positions", "pretrained/probe_by_stage",
                  "nanogpt/rotary_gpt", "nanogpt/trained_gradient_flow",
                  "pretrained_lm/smollm2_360m", "pretrained_lm/bf16_cache",
-                 "pretrained_lm/speculative", "pretrained_lm/pooling"}
+                 "pretrained_lm/speculative", "pretrained_lm/pooling", "pretrained_lm/temperature"}
 
 
 def _name(path: pathlib.Path) -> str:

@@ -1,4 +1,4 @@
-"""Exercise 2 (CNN article): the receptive field of a stack, measured by a gradient.
+r"""Exercise 2 (CNN article): the receptive field of a stack, measured by a gradient.
 
 One output pixel's gradient with respect to the input is non-zero exactly on the pixels that can
 move it. With all-ones kernels nothing cancels, so the non-zero square is the receptive field.

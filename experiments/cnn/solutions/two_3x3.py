@@ -1,4 +1,4 @@
-"""Exercise 4 (CNN article, research-y): is a stack of two 3x3 convolutions a 5x5 convolution?
+r"""Exercise 4 (CNN article, research-y): is a stack of two 3x3 convolutions a 5x5 convolution?
 
 Without the ReLU between them, yes: conv(conv(x, A), B) = conv(x, A * B), where A * B is the 5x5
 *full* convolution of the two kernels. The converse is the interesting part: which 5x5 kernels
