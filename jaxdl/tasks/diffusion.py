@@ -147,8 +147,8 @@ def _smoke(cfg):
 
 def _cpu(cfg):
     """Fashion-MNIST on CPU cores: a 16-wide UNet (280,881 parameters) on the unpadded 28x28
-    images, 1500 steps of 32 (0.9 epochs). 17.9 GFLOP per step (XLA's count); 2.3 s/step on one
-    loaded core of a 2-core EPYC (see the article for the measured wall time)."""
+    images, 1500 steps of 32 (0.9 epochs). 17.9 GFLOP per step (XLA's count); 2107 s wall on one
+    core of a 2-core EPYC shared with other jobs (experiments/diffusion/README.md)."""
     cfg.data.update(image_size=28, batch_size=32, eval_examples=500)
     cfg.model.base_channels = 16
     cfg.train.update(steps=1500, eval_every=500, log_every=100)

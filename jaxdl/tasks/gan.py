@@ -97,7 +97,8 @@ def sample_main(workdir, *, num_samples: int, seed: int):
 
 def _cpu(cfg):
     """Fashion-MNIST on CPU cores: players of widths (32, 64, 128), 800 steps of 64 (0.9
-    epochs), 8.8 GFLOP per step (XLA's count; measured wall time in experiments/gan)."""
+    epochs), 8.8 GFLOP per step (XLA's count); 371 s wall on one core of a 2-core EPYC shared
+    with other jobs (experiments/gan/README.md)."""
     cfg.model.update(generator_widths=(32, 64, 128), discriminator_widths=(32, 64, 128))
     cfg.data.update(batch_size=64, eval_examples=500)
     cfg.train.update(steps=800, eval_every=400, log_every=25)
