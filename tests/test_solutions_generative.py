@@ -78,7 +78,8 @@ def _checks():
 
 
 CHECKS = _checks()
-SOLUTIONS = sorted(path for topic in TOPICS for path in REPO.glob(f"experiments/{topic}/solutions/*.py"))
+SOLUTIONS = sorted(path for topic in TOPICS
+                   for path in REPO.glob(f"experiments/{topic}/solutions/*.py"))
 
 
 def test_every_generative_solution_has_a_check():

@@ -104,7 +104,8 @@ def main(argv):
         print(f"| {row['model']} | {row['fd']:.2f} | {accuracy} | {speed} |")
     print("\nclass histograms of the samples, as our classifier labels them (classes 0-9):")
     for row in table:
-        print(f"| {row['model']} | " + " | ".join(f"{share:.2f}" for share in row["histogram"]) + " |")
+        shares = " | ".join(f"{share:.2f}" for share in row["histogram"])
+        print(f"| {row['model']} | {shares} |")
     if OUT.value:
         pathlib.Path(OUT.value).write_text(json.dumps(table, indent=1))
 
