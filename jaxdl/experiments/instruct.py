@@ -33,6 +33,8 @@ def score():
     result = instruct.score(cli.WORKDIR.value, trained=not BEFORE.value, limit=LIMIT.value)
     for instruction, reference, response in result.pop("examples")[:5]:
         print(f"### {instruction}\nreference: {reference}\nresponse: {response}\n")
+    for instruction, reference, response in result.pop("task_examples")[::10]:  # one per kind
+        print(f"### {instruction}\nreference: {reference}\nresponse: {response}\n")
     print(json.dumps(result), flush=True)
 
 
