@@ -100,6 +100,16 @@ def test_resume_equals_a_straight_run_and_a_wrong_model_is_refused(tmp_path):
     assert sorted(int(p.name) for p in (tmp_path / "resumed/checkpoints").iterdir()) == [2]
     resumed = train.fit(cfg, tmp_path / "resumed", classify, devices=one)
     assert resumed == straight  # bitwise: same floats
+    # the adapter and head alone, put into a freshly built model, give the checkpoint's logits
+    folder = lm_finetune.save_trainable(tmp_path / "straight", classify, tmp_path / "adapter")
+    trained, _, spec = checkpoint.load_model(tmp_path / "straight", classify, log=lambda _: None)
+    fresh = classify.build_model(cfg, spec, nnx.Rngs(7))
+    description = json.loads((folder / "adapter.json").read_text())
+    del description["pattern"]
+    freezing.load_trainable(fresh, folder, description)
+    batch = classify.collate(256, 16)([(list(b"win a prize"), 1, 1.0), (list(b"hi mum"), 0, 1.0)])
+    logits = nnx.jit(lambda m, b: m(b["ids"], b["valid"]))
+    np.testing.assert_allclose(logits(fresh, batch), logits(trained, batch), atol=1e-6)
     config = json.loads((tmp_path / "straight" / "config.json").read_text())
     config["model"]["base"] = "tiny-gpt2"
     (tmp_path / "straight" / "config.json").write_text(json.dumps(config))

@@ -6,11 +6,12 @@ of what each preset's regex matches, and the bytes of the safetensors file `save
 writes (4 bytes per float32 number plus a small JSON header). With the 135M model the same code
 gives the numbers in the article's table.
 
-  python experiments/finetune/solutions/trainable_count.py
+  python experiments/finetune/solutions/trainable_count.py [smollm2]   # the 135M model
 """
 
 import importlib.util
 import pathlib
+import sys
 import tempfile
 
 from flax import nnx
@@ -41,12 +42,12 @@ def counts(base: str = "tiny") -> dict[str, tuple[int, int, int]]:
     return out
 
 
-def main(tiny: bool = True):
-    result = counts()
+def main(tiny: bool = True, base: str = "tiny"):
+    result = counts(base)
     for preset, (trained, total, size) in result.items():
         print(f"{preset:10s} {trained:8,d} of {total:8,d} trainable  file {size:9,d} bytes")
     return result
 
 
 if __name__ == "__main__":
-    main()
+    main(base=sys.argv[1] if len(sys.argv) > 1 else "tiny")
