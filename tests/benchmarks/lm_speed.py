@@ -13,7 +13,6 @@ and generates one batch of 8, nothing else. Needs the [lm] and [torch] extras an
 
 import argparse
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -87,6 +86,15 @@ def seconds(fn, *args):
     return time.perf_counter() - start, result
 
 
+def peak_rss_mib() -> float:
+    """This process's peak RSS. Not getrusage's ru_maxrss: Linux carries the parent's peak into a
+    child across fork + exec, so every child would report the benchmark process's own peak."""
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status (Linux only)")
+
+
 def peak_memory(side: str, args) -> float:
     """Max RSS (MiB) of a child that loads `side`'s model and generates one batch of 8."""
     out = subprocess.run([sys.executable, __file__, f"--child={side}",
@@ -111,7 +119,7 @@ def main():
         tokenizer = load_saved(cache_dir() / "lm" / "smollm2-135m-instruct")
         side = Ours() if args.child == "ours" else Theirs()
         side.run(prompt_ids(tokenizer, args.prompt_tokens, 8), args.new_tokens)
-        print(json.dumps({"max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+        print(json.dumps({"max_rss_mib": peak_rss_mib()}))
         return
     start = time.perf_counter()
     ours, theirs = Ours(), Theirs()
