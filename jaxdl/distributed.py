@@ -37,9 +37,9 @@ def compile_then_sync(run) -> None:
     if jax.process_count() == 1:
         return
     position = run.data.train.get_state()
-    run.train_step.lower(run.state, run.next_train_input()).compile()
+    run.train_step.lower(run.leaves, run.next_train_input()).compile()
     run.data.train.set_state(position)
     for batches in {**run.data.eval, **run.data.final_eval}.values():
         batch = mesh_lib.put_batch(next(iter(batches())), run.batch_sharding)
-        run.eval_step.lower(run.state, batch).compile()
+        run.eval_step.lower(run.leaves, batch).compile()
     multihost_utils.sync_global_devices("jaxdl: steps compiled")

@@ -2,9 +2,11 @@
 
 View it with TensorBoard's profile plugin (`pip install tensorboard tensorboard-plugin-profile`,
 then `tensorboard --logdir WORKDIR/profile`, tab "Profile"), or open the `.xplane.pb` file in
-Perfetto / XProf. Each process writes its own file (named after its host).
+Perfetto / XProf. Each process writes its own file (named after its host). `kernel_times`
+reads the newest one back: time per XLA op (experiments/scaling/profile_table.py prints it).
 """
 
+import collections
 import pathlib
 
 import jax
@@ -46,3 +48,22 @@ class StepProfiler:
             jax.profiler.stop_trace()
             self.active = False
             self.start = None  # once per run
+
+
+def kernel_times(workdir) -> dict[tuple[str, str], list]:
+    """From the newest trace in WORKDIR/profile: (jitted function's XLA module, op) -> [kernel
+    seconds summed over threads, runs]. Kernels are the trace's events that name an `hlo_op`."""
+    traces = sorted((pathlib.Path(workdir) / "profile").glob("plugins/profile/*/*.xplane.pb"))
+    if not traces:
+        raise UserError(f"{workdir}/profile holds no trace: train with "
+                        "--config.train.profile=START:STOP first.")
+    times = collections.defaultdict(lambda: [0.0, 0])
+    for plane in jax.profiler.ProfileData.from_file(str(traces[-1])).planes:
+        for line in plane.lines:
+            for event in line.events:
+                stats = dict(event.stats)
+                if "hlo_op" in stats:
+                    entry = times[stats.get("hlo_module", "?"), stats["hlo_op"]]
+                    entry[0] += event.duration_ns * 1e-9
+                    entry[1] += 1
+    return dict(times)

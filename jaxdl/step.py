@@ -14,6 +14,11 @@ on another unsplit leading axis, inside the steps axis) and averages their gradi
 `lax.scan`: the update of one batch of A x batch_size rows (exactly, for a loss that is a mean over
 rows) with the activation memory of one micro-batch.
 
+The jitted train and eval steps take and return the state as its list of leaves
+(`jax.tree.leaves(state)`, in the order of `state_shardings`): jit then flattens a flat list of
+arrays on each call instead of the NNX variables of a TrainState, which made a trivial call over
+a small transformer's state several times slower (tests/benchmarks/host_overhead.py).
+
 Mixed precision (`model.dtype`, e.g. bfloat16): the parameters stay in `model.param_dtype` (float32
 master weights, which the optimizer updates) and are cast to the compute dtype as the model is
 rebuilt inside each step, so every topic's matmuls and activations run in it; gradients flow back
@@ -104,17 +109,26 @@ def pure_train_step(graphdef: nnx.GraphDef, loss_fn: LossFn,
 def make_train_step(graphdef, loss_fn: LossFn, tx, state_shardings: TrainState,
                     batch_sharding: NamedSharding, steps_per_call: int = 1,
                     grad_accum: int = 1, dtype=jnp.float32) -> StepFn:
-    """The jitted, sharded train step. With `steps_per_call` k > 1 it takes k batches stacked on a
-    new leading axis (`next_input`) and returns every step's metrics stacked the same way; with
-    `grad_accum` A > 1 each step's batch is A micro-batches stacked on the next axis."""
+    """The jitted, sharded train step: (leaves, batch) -> (leaves, metrics), the state as
+    `jax.tree.leaves(state)`; `state_shardings` is the state's tree with a sharding per leaf.
+    With `steps_per_call` k > 1 it takes k batches stacked on a new leading axis (`next_input`)
+    and returns every step's metrics stacked the same way; with `grad_accum` A > 1 each step's
+    batch is A micro-batches stacked on the next axis."""
     step = pure_train_step(graphdef, loss_fn, tx, grad_accum, dtype)
     if steps_per_call > 1:
         one_step = step
         step = lambda state, batches: jax.lax.scan(one_step, state, batches)  # noqa: E731
+    treedef = jax.tree.structure(state_shardings)
+
+    def step_on_leaves(leaves, batch):
+        state, metrics = step(jax.tree.unflatten(treedef, leaves), batch)
+        return jax.tree.leaves(state), metrics
+
     batch_in = stacked_sharding(batch_sharding, len(_stack_shape(steps_per_call, grad_accum)))
+    leaf_shardings = jax.tree.leaves(state_shardings)
     # Donating the old state lets XLA update parameters and moments in place.
-    return jax.jit(step, in_shardings=(state_shardings, batch_in),
-                   out_shardings=(state_shardings, None), donate_argnums=0)
+    return jax.jit(step_on_leaves, in_shardings=(leaf_shardings, batch_in),
+                   out_shardings=(leaf_shardings, None), donate_argnums=0)
 
 
 def vmapped_train_step(graphdef, loss_fn: LossFn, tx) -> StepFn:
@@ -130,17 +144,20 @@ EVAL_WEIGHT = "_weight"
 
 def make_eval_step(graphdef: nnx.GraphDef, loss_fn: LossFn, state_shardings, batch_sharding,
                    dtype=jnp.float32):
-    """The jitted, sharded eval step: (state, batch) -> {"loss": ..., **metrics}, model in eval
-    mode; a batch with a "mask" adds its (global) sum under EVAL_WEIGHT."""
+    """The jitted, sharded eval step: (leaves, batch) -> {"loss": ..., **metrics}, the state as
+    in `make_train_step`, model in eval mode; a batch with a "mask" adds its (global) sum under
+    EVAL_WEIGHT."""
+    treedef = jax.tree.structure(state_shardings)
 
-    def eval_step(state: TrainState, batch: dict) -> dict:
+    def eval_step(leaves: list, batch: dict) -> dict:
+        state: TrainState = jax.tree.unflatten(treedef, leaves)
         model = nnx.merge(graphdef, cast_params(state.params, dtype), state.model_state)
         model.eval()
         loss, metrics = loss_fn(model, batch, state.rng)
         weight = {EVAL_WEIGHT: batch["mask"].sum()} if "mask" in batch else {}
         return {"loss": loss, **metrics, **weight}
 
-    return jax.jit(eval_step, in_shardings=(state_shardings, batch_sharding))
+    return jax.jit(eval_step, in_shardings=(jax.tree.leaves(state_shardings), batch_sharding))
 
 
 def stacked_sharding(batch_sharding: NamedSharding, axes: int = 1) -> NamedSharding:

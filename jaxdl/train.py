@@ -79,12 +79,22 @@ class PreparedRun:
     mesh: jax.sharding.Mesh
     data: Data
     graphdef: nnx.GraphDef
-    state: state_lib.TrainState
+    # The TrainState as its leaves, which the jitted steps take and return, and its tree.
+    leaves: list[jax.Array]
+    treedef: jax.tree_util.PyTreeDef
     batch_sharding: jax.sharding.NamedSharding
-    train_step: Callable  # takes step_lib.next_input(...): one batch, or k x grad_accum stacked
-    eval_step: Callable
+    train_step: Callable  # (leaves, step_lib.next_input(...)) -> (leaves, metrics)
+    eval_step: Callable  # (leaves, batch) -> metrics
     steps_per_call: int
     grad_accum: int = 1  # micro-batches per optimizer step
+
+    @property
+    def state(self) -> state_lib.TrainState:
+        return jax.tree.unflatten(self.treedef, self.leaves)
+
+    @state.setter
+    def state(self, state: state_lib.TrainState) -> None:
+        self.leaves = jax.tree.leaves(state)
 
     def next_train_input(self):
         return step_lib.next_input(self.data.train, self.steps_per_call, self.batch_sharding,
@@ -98,7 +108,7 @@ class PreparedRun:
             sums, total = {}, 0.0
             for batch in batches():
                 metrics = jax.device_get(
-                    self.eval_step(self.state, mesh_lib.put_batch(batch, self.batch_sharding)))
+                    self.eval_step(self.leaves, mesh_lib.put_batch(batch, self.batch_sharding)))
                 # The global batch's mask sum, computed on the mesh: a process holds only its rows.
                 weight = float(metrics.pop(step_lib.EVAL_WEIGHT, 1.0))
                 for key, value in metrics.items():
@@ -125,7 +135,8 @@ def prepare(cfg: ml_collections.ConfigDict, task, devices=None) -> PreparedRun:
         mesh=mesh,
         data=data,
         graphdef=graphdef,
-        state=state,
+        leaves=jax.tree.leaves(state),
+        treedef=jax.tree.structure(shardings),
         batch_sharding=batch_sharding,
         train_step=step_lib.make_train_step(graphdef, task.loss_fn, tx, shardings, batch_sharding,
                                             steps_per_call, grad_accum, dtype),
@@ -209,8 +220,8 @@ def _fit(cfg, workdir: pathlib.Path, task, devices) -> dict[str, float]:
             for step in range(int(run.state.step) + k, cfg.train.steps + 1, k):
                 train_input = run.next_train_input()
                 profiler.before_call(step, k)
-                run.state, metrics = run.train_step(run.state, train_input)
-                profiler.after_call(step, (run.state, metrics))
+                run.leaves, metrics = run.train_step(run.leaves, train_input)
+                profiler.after_call(step, (run.leaves, metrics))
                 if pending:
                     record(*pending)
                 pending = (step, metrics)

@@ -57,7 +57,7 @@ def test_whole_split_loss_is_the_loops_val_loss():
     put = lambda batch: mesh_lib.put_batch(batch, run.batch_sharding)  # noqa: E731
     state = run.state
     [val_batch] = run.data.eval["val"]()
-    expected = float(run.eval_step(state, put(val_batch))["loss"])
+    expected = float(run.eval_step(run.leaves, put(val_batch))["loss"])
     model = nnx.merge(run.graphdef, state.params, state.model_state)
     spec = ml_collections.ConfigDict(run.data.spec)
     losses = figures.split_losses(model, cfg, spec, rows_per_call=512)

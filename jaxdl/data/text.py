@@ -126,7 +126,7 @@ def random_windows(tokens: np.ndarray, *, batch_size: int, block_size: int, seed
 
     def batch(i: int) -> dict[str, np.ndarray]:
         starts = np.random.default_rng([seed, i]).integers(0, len(tokens) - block_size, batch_size)
-        windows = tokens[starts[mine, None] + offsets_T]
+        windows = tokens[starts[mine, None] + offsets_T].astype(np.int32)  # also from uint16 files
         return {"inputs": windows[:, :-1], "targets": windows[:, 1:]}
 
     return grain.MapDataset.range(2**62).map(batch)

@@ -10,8 +10,8 @@ from flax import nnx
 
 from jaxdl import checkpoint, losses
 from jaxdl.config import OneOf, check_divides, count, number
-from jaxdl.data import Data, sources, text
-from jaxdl.errors import UserError
+from jaxdl.data import Data, sources, text, web_text
+from jaxdl.errors import ConfigError, UserError
 from jaxdl.nn.bigram import BigramLM
 from jaxdl.nn.gpt import GPT
 from jaxdl.nn.rnn import RecurrentLM
@@ -19,7 +19,7 @@ from jaxdl.sample import generate
 
 # What this task's own config keys accept (jaxdl.config.validate checks them before a run).
 CONFIG_RULES = {
-    "data.corpus": OneOf(sources.CORPORA),
+    "data.corpus": OneOf((*sources.CORPORA, web_text.NAME)),
     "data.block_size": count(),
     "model.name": OneOf(("gpt", "rnn", "bigram")),
     "model.layers": count(),
@@ -37,6 +37,10 @@ CONFIG_RULES = {
 def check_config(cfg) -> None:
     if cfg.model.name == "gpt":
         check_divides(cfg, "model.width", "model.heads")
+    if cfg.data.corpus == web_text.NAME and ("web_train_tokens" not in cfg.data
+                                             or cfg.data.tokenizer != "gpt2"):
+        raise ConfigError(f"--config.data.corpus={web_text.NAME} needs GPT-2 tokens and a token "
+                          "budget: use experiments/nanogpt/gpt2.py:fineweb.")
 
 
 def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module:
@@ -57,14 +61,26 @@ def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module:
 GPT2_VOCAB = text.GPT2_VOCAB
 
 
-def build_data(cfg) -> Data:
+def _tokens(cfg):
+    """(tokenizer, train ids, val ids, val characters, origin) of cfg.data.corpus."""
+    if cfg.data.corpus == web_text.NAME:  # tokenized once, kept as files: see web_text
+        train_ids, val_ids, meta = web_text.tokens(cfg.data.web_train_tokens,
+                                                   cfg.data.web_val_tokens)
+        origin = (f"{web_text.NAME}: {web_text.FOLDER} of {meta['repo']} at "
+                  f"{meta['commit'][:8]} ({len(meta['shards'])} shards)")
+        return text.GPT2Tokenizer(), train_ids, val_ids, meta["val_chars"], origin
     corpus = sources.load_text(cfg.data.corpus)
     train_text, val_text = sources.split_text(corpus.text)
     # Characters: those of the whole corpus (as nanoGPT). BPE: merges learned on train text only.
     tokenizer = text.build_tokenizer(cfg.data.tokenizer,
                                      corpus.text if cfg.data.tokenizer == "char" else train_text,
                                      cfg.data.bpe_vocab_size)
-    train_ids, val_ids = tokenizer.encode(train_text), tokenizer.encode(val_text)
+    return (tokenizer, tokenizer.encode(train_text), tokenizer.encode(val_text), len(val_text),
+            corpus.origin)
+
+
+def build_data(cfg) -> Data:
+    tokenizer, train_ids, val_ids, val_chars, origin = _tokens(cfg)
 
     def windows(ids, seed: int):
         return text.random_windows(
@@ -77,10 +93,10 @@ def build_data(cfg) -> Data:
         eval={"val": lambda: (val[i] for i in range(cfg.train.eval_steps))},
         # spec.json records the tokenizer, so sampling needs no corpus; and the val text's
         # tokens per character, which turns val/loss (nats per token) into bits per character.
-        spec=dict(text.tokenizer_spec(tokenizer), val_tokens_per_char=len(val_ids) / len(val_text)),
+        spec=dict(text.tokenizer_spec(tokenizer), val_tokens_per_char=len(val_ids) / val_chars),
         unit="tokens",
         units_per_batch=cfg.data.batch_size * cfg.data.block_size,
-        description=(f"{corpus.origin}; {cfg.data.tokenizer} tokenizer, {tokenizer.vocab_size} "
+        description=(f"{origin}; {cfg.data.tokenizer} tokenizer, {tokenizer.vocab_size} "
                      f"tokens; {len(train_ids):,} train / {len(val_ids):,} val tokens"),
     )
 

@@ -4,8 +4,10 @@
 
 Prints, for the nanoGPT `:cpu` train step, the share of kernel time in matmul fusions (from a
 jax.profiler trace of 20 steps); for makemore's transformer state, how long dispatching a trivial
-jitted call takes with the state as NNX variables and as plain arrays; and what one KV-cached
-decoded token of the nanoGPT `:cpu` model costs.
+jitted call takes with the state as NNX variables and as plain arrays; the train step of small
+models (one step per call) jitted over the TrainState, as the loop once did, against the loop's
+step over the state's leaves, alternating in one run; and what one KV-cached decoded token of the
+nanoGPT `:cpu` model costs.
 """
 
 import collections
@@ -24,6 +26,7 @@ import ml_collections
 from flax import nnx
 
 from jaxdl import mesh as mesh_lib
+from jaxdl import step as step_lib
 from jaxdl import train
 from jaxdl.bench import call_times
 from jaxdl.runtime import keep_freed_memory
@@ -46,14 +49,50 @@ def median_ms(fn, repeats: int = 50) -> float:
 
 def step_dispatch_ms(run, batch) -> float:
     """Median time until `run.train_step` returns (the host's part; the device may still run)."""
-    state, times = jax.tree.map(jnp.copy, run.state), []  # the step donates its input
+    leaves, times = jax.tree.map(jnp.copy, run.leaves), []  # the step donates its input
     for i in range(40):
         start = time.perf_counter()
-        state, _ = run.train_step(state, batch)
+        leaves, _ = run.train_step(leaves, batch)
         if i >= 10:
             times.append(time.perf_counter() - start)
-        jax.block_until_ready(state)
+        jax.block_until_ready(leaves)
     return 1e3 * statistics.median(times)
+
+
+def step_over_train_state(run, task, cfg):
+    """The train step jitted over the TrainState itself (NNX variables in it), as the loop did
+    before it kept the state as leaves: same computation, same shardings, same donation."""
+    shardings = jax.tree.unflatten(run.treedef, [leaf.sharding for leaf in run.leaves])
+    step = step_lib.pure_train_step(run.graphdef, task.loss_fn, train.build_optimizer(cfg, task))
+    return jax.jit(step, in_shardings=(shardings, run.batch_sharding),
+                   out_shardings=(shardings, None), donate_argnums=0)
+
+
+def state_as_leaves(rounds: int = 6, steps: int = 50) -> None:
+    """ms per step, steps dispatched back to back, of the two forms, alternating block by block."""
+    models = {"makemore transformer": ("experiments/makemore/names.py", "transformer", makemore),
+              "nanoGPT smoke": ("experiments/nanogpt/shakespeare_char.py", "smoke", nanogpt)}
+    for name, (path, preset, task) in models.items():
+        cfg = config(path, preset)
+        cfg.train.steps_per_call = 1
+        run = train.prepare(cfg, task, jax.devices()[:1])
+        batch = mesh_lib.put_batch(next(run.data.train), run.batch_sharding)
+        forms = {"TrainState": (step_over_train_state(run, task, cfg), run.state),
+                 "leaves": (run.train_step, run.leaves)}
+        times = {form: [] for form in forms}
+        for _ in range(rounds + 1):  # the first round compiles and warms up
+            for form, (step, state) in forms.items():
+                state = jax.tree.map(jnp.copy, state)  # the step donates its input
+                start = time.perf_counter()
+                for _ in range(steps):
+                    state, metrics = step(state, batch)
+                jax.block_until_ready((state, metrics))
+                times[form].append(1e3 * (time.perf_counter() - start) / steps)
+        print(f"{name} ({len(run.leaves)} state leaves), ms per train step, median of {rounds} "
+              f"alternating blocks of {steps}: "
+              + ", ".join(f"over the {form} {statistics.median(t[1:]):.2f} "
+                          f"(range {min(t[1:]):.2f}-{max(t[1:]):.2f})"
+                          for form, t in times.items()))
 
 
 def kernel_time_split(steps: int = 20) -> None:
@@ -61,16 +100,16 @@ def kernel_time_split(steps: int = 20) -> None:
                       jax.devices()[:1])
     batch = mesh_lib.put_batch(next(run.data.train), run.batch_sharding)
     print(f"nanoGPT :cpu: calling the train step takes the host {step_dispatch_ms(run, batch):.2f} "
-          f"ms ({len(jax.tree.leaves(run.state))} state leaves)")
-    state = run.state
+          f"ms ({len(run.leaves)} state leaves)")
+    leaves = run.leaves
     for _ in range(5):
-        state, _ = run.train_step(state, batch)
-    jax.block_until_ready(state)
+        leaves, _ = run.train_step(leaves, batch)
+    jax.block_until_ready(leaves)
     with tempfile.TemporaryDirectory() as folder:
         with jax.profiler.trace(folder, create_perfetto_trace=True):
             for _ in range(steps):
-                state, _ = run.train_step(state, batch)
-            jax.block_until_ready(state)
+                leaves, _ = run.train_step(leaves, batch)
+            jax.block_until_ready(leaves)
         trace = glob.glob(f"{folder}/**/*.trace.json.gz", recursive=True)[0]
         events = json.load(gzip.open(trace))["traceEvents"]
     host = ("$", "Thunk", "Pjit", "Await", "Parse", "Execute", "Slinky")  # not kernels
@@ -134,4 +173,5 @@ if __name__ == "__main__":
     keep_freed_memory()
     kernel_time_split()
     dispatch_cost()
+    state_as_leaves()
     decode_cost()

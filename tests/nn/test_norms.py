@@ -148,10 +148,12 @@ def test_batch_norm_in_the_training_loops_step_updates_statistics_like_flax():
     def run(make_norm):
         tx = optax.sgd(0.1)
         graphdef, state = create(Tiny(make_norm), tx, seed=0)
-        train_step = step.make_train_step(graphdef, loss_fn, tx, replicated, replicated)
-        eval_step = step.make_eval_step(graphdef, loss_fn, replicated, replicated)
-        state, _ = train_step(state, {"x": x_train})
-        return state, eval_step(state, {"x": x_eval})["out"]
+        shardings = jax.tree.map(lambda _: replicated, state)  # the steps take the state's leaves
+        train_step = step.make_train_step(graphdef, loss_fn, tx, shardings, replicated)
+        eval_step = step.make_eval_step(graphdef, loss_fn, shardings, replicated)
+        leaves, _ = train_step(jax.tree.leaves(state), {"x": x_train})
+        state = jax.tree.unflatten(jax.tree.structure(state), leaves)
+        return state, eval_step(leaves, {"x": x_eval})["out"]
 
     state_ours, out_ours = run(lambda: norms.BatchNorm(C))
     state_flax, out_flax = run(lambda: nnx.BatchNorm(C, **EXACT))
