@@ -1,6 +1,8 @@
 """The fine-tuning article's exercise solutions (experiments/finetune/solutions/) run on tiny
 settings and answer what their exercise asks."""
 
+import re
+
 import numpy as np
 import pytest
 from flax import nnx
@@ -13,16 +15,25 @@ def solution(name):
     return load_module(f"experiments/finetune/solutions/{name}.py")
 
 
-def test_every_finetune_solution_is_checked_here():
+SOLVED = ["pooling", "trainable_count", "comparable_loss", "exact_match", "lora_rank"]
+
+
+def test_every_exercise_has_a_level_and_a_checked_solution():
     found = {p.stem for p in (REPO / "experiments/finetune/solutions").glob("*.py")}
-    assert found == {"pooling", "trainable_count", "comparable_loss", "exact_match", "lora_rank"}
+    assert found == set(SOLVED)
+    exercises = (REPO / "experiments/finetune/README.md").read_text().split("## Exercises", 1)[1]
+    levels = re.findall(r"^\d\. \*\*\((easy|medium|research-y)\)", exercises, re.M)
+    assert levels == ["easy", "easy", "medium", "medium", "research-y"]
+    assert re.findall(r"\(solutions/(\w+)\.py\)", exercises) == SOLVED
 
 
+@pytest.mark.slow  # compiles a tiny model: seconds (CI budget)
 def test_first_token_pooling_cannot_tell_messages_with_the_same_first_token_apart():
     gaps = solution("pooling").main()
     assert gaps["first"] < 1e-6 < 1e-3 < gaps["last"]
 
 
+@pytest.mark.slow  # compiles a tiny model: seconds (CI budget)
 def test_trainable_counts_match_the_adapter_shapes_and_the_file_size():
     module = solution("trainable_count")
     result = module.main()
@@ -39,6 +50,7 @@ def test_trainable_counts_match_the_adapter_shapes_and_the_file_size():
         assert 4 * count < size < 4 * count + 8192  # float32 numbers and a JSON header
 
 
+@pytest.mark.slow  # compiles a tiny model: seconds (CI budget)
 def test_the_response_only_loss_is_the_numpy_mean_and_differs_from_the_plain_one():
     result = solution("comparable_loss").main()
     assert result["response only"] == pytest.approx(result["response only, NumPy"], rel=1e-5)
