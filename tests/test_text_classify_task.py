@@ -1,5 +1,6 @@
 """The text_classify topic through the shared loop: a smoke run on SMS spam, then its report."""
 
+import numpy as np
 import pytest
 
 from jaxdl import train
@@ -17,3 +18,18 @@ def test_smoke_run_then_report_agrees_with_the_loop(tmp_path):
     assert sum(map(sum, report["confusion"])) == 1034
     assert report["accuracy"] == pytest.approx(final["test/accuracy"], abs=1e-6)
     assert report["confusion"][1][1] / 1034 == pytest.approx(final["test/confusion_11"], abs=1e-6)
+
+
+def test_final_scores_read_the_last_test_metrics(tmp_path):
+    import json
+
+    rows = [{"step": 300, "val/accuracy": 0.9},
+            {"step": 600, "test/accuracy": 0.98, "test/confusion_00": 0.88,
+             "test/confusion_01": 0.01, "test/confusion_10": 0.01, "test/confusion_11": 0.10}]
+    (tmp_path / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = text_classify.final_scores(tmp_path)
+    assert result["step"] == 600 and result["accuracy"] == pytest.approx(0.98)
+    assert result["precision"] == pytest.approx(0.10 / 0.11)  # fractions, not counts
+    assert result["f1"] == pytest.approx(0.10 / 0.11)
+    counts = text_classify.scores(np.array([[880, 10], [10, 100]]))
+    assert counts["f1"] == pytest.approx(result["f1"])

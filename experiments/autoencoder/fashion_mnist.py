@@ -5,6 +5,9 @@
       --workdir=runs/autoencoder/fashion
   python -m jaxdl.experiments.autoencoder --mode=sample --workdir=runs/autoencoder/fashion
 
+Result (:cpu, 800 steps of 64, one loaded core of a 2-core EPYC): test MSE per pixel 0.0561
+(127 s); with :latent2 0.1354 (123 s).
+
 Presets: smoke, cpu, denoising, latent2; data: fashion_mnist (default), digits, mnist_5k.
 """
 

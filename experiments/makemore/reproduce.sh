@@ -12,7 +12,7 @@ train() {  # train NAME PRESETS
   /usr/bin/time -f "wall %e s" python -m jaxdl.experiments.makemore --config=$config:$2 \
     --workdir=$runs/$1 2>&1 | tee $runs/$1.log
 }
-for model in bigram mlp rnn gru lstm mlp3 wavenet transformer; do
+for model in bigram mlp rnn gru lstm mlp3 wavenet cnn transformer; do
   train $model $model  # makemore's defaults, 2000 steps, makemore's split
 done
 train mlp3_long mlp3,lectures,long
@@ -20,7 +20,7 @@ train wavenet_long wavenet,lectures,long
 train lstm_long lstm,long
 train transformer_long transformer,long
 python -m jaxdl.plot $runs/bigram $runs/mlp $runs/rnn $runs/gru $runs/lstm $runs/mlp3 \
-  $runs/wavenet $runs/transformer --key=train/loss,val/loss \
+  $runs/wavenet $runs/cnn $runs/transformer --key=train/loss,val/loss \
   --out=experiments/makemore/figures/ladder_2000_steps.png \
   --title="makemore's defaults, 2000 steps (batch 32 names)"
 python -m jaxdl.plot $runs/mlp3_long $runs/wavenet_long --key=train/loss,val/loss \

@@ -44,6 +44,7 @@ def get_config(arg: str | None = None):
         param_dtype="float32",  # the weights the optimizer updates
         remat="none",  # gpt: none | block | dots (recompute activations in the backward pass)
         fused_attention=False,  # gpt: jax.nn.dot_product_attention (cuDNN flash on GPU)
+        positions="learned",  # gpt: learned | rotary (experiments/transformer_intro/README.md)
     )
     cfg.train.update(steps=5000, log_every=10, eval_every=250, eval_steps=200)
     cfg.checkpoint.every = 250

@@ -7,7 +7,9 @@
 Default: the LSTM (embedding 64, hidden 128) on the UCI SMS Spam Collection (offline with
 JAXDL_DATA_DIR; else downloaded once from UCI, sha256-checked), 600 steps of 64 messages.
 Presets: transformer (2 bidirectional blocks, 64 wide, mean-pooled), imdb (IMDB reviews through
-tensorflow-datasets: needs network once), smoke (seconds). Results: experiments/text_classify/README.md.
+tensorflow-datasets: needs network once), glove (the embedding table starts at GloVe 6B 50d's
+vectors; the [words] extra), frozen (the table is not trained: with glove, frozen GloVe),
+smoke (seconds). Results: experiments/text_classify/README.md.
 """
 
 from jaxdl import config as config_lib

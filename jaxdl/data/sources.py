@@ -61,7 +61,8 @@ _FILES = {
 _EMBEDDED = ("shakespeare_plays", "baby_names")
 CORPORA = tuple(sorted([*_FILES, *_EMBEDDED]))  # every name load_text knows
 # Which embedded corpus can stand in for a file when it cannot be had (named in the offline error).
-_STAND_INS = {"tinyshakespeare.txt": "shakespeare_plays", "names.txt": "baby_names"}
+_STAND_INS = {"tinyshakespeare.txt": "shakespeare_plays", "names.txt": "baby_names",
+              "text8.zip": "shakespeare_plays"}
 
 _DOWNLOAD_TIMEOUT_S = 10  # per socket operation: an offline machine fails fast instead of hanging
 

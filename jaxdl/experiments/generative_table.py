@@ -20,6 +20,7 @@ from absl import app, flags
 
 from jaxdl import checkpoint
 from jaxdl.data import images as images_lib
+from jaxdl.generative import grid
 from jaxdl.generative.judge import Judge
 from jaxdl.tasks import diffusion, gan, generative, vae
 
@@ -30,12 +31,22 @@ VAE = flags.DEFINE_string("vae", None, "Workdir of a VAE run.")
 NUM = flags.DEFINE_integer("num_samples", 1000, "Images per row.")
 DDPM = flags.DEFINE_bool("ddpm", True, "Include the 1000-step DDPM row (the slowest).")
 OUT = flags.DEFINE_string("out", None, "Also write the rows as JSON here.")
+GRIDS = flags.DEFINE_string("grids", None, "Also write each model row's first 40 samples as a "
+                            "PNG grid into this folder.")
 
 
 def _timed(fn):
+    """(fn(), seconds of a second call: the first one compiles and warms up)."""
+    jax.block_until_ready(fn())
     started = time.perf_counter()
     result = jax.block_until_ready(fn())
     return result, time.perf_counter() - started
+
+
+def _grid(name: str, images) -> None:
+    if GRIDS.value:
+        file = "".join(c if c.isalnum() else "_" for c in name.lower()).strip("_") + ".png"
+        grid.save_png(np.asarray(images[:40]), pathlib.Path(GRIDS.value) / file, columns=10)
 
 
 def rows(judge: Judge, num: int) -> list[dict]:
@@ -56,11 +67,13 @@ def rows(judge: Judge, num: int) -> list[dict]:
         x = 2 * np.asarray(decoded) - 1 if cfg.data.binarize else np.asarray(decoded)
         out.append({"model": "VAE (decoder means)", "samples_per_s": num / seconds,
                     **judge.score(x)})
+        _grid("vae", x)
     if GAN.value:
         model, _, _ = checkpoint.load_model(GAN.value, gan.build_model)
         z = jax.random.normal(jax.random.key(0), (num, model.latents))
         fake, seconds = _timed(lambda: model.generate(z))
         out.append({"model": "GAN", "samples_per_s": num / seconds, **judge.score(fake)})
+        _grid("gan", fake)
     if DIFFUSION.value:
         model, _, spec = checkpoint.load_model(DIFFUSION.value, diffusion.build_model)
         shape = (num, spec.image_size, spec.image_size, spec.in_channels)
@@ -75,6 +88,7 @@ def rows(judge: Judge, num: int) -> list[dict]:
             out.append({"model": name, "samples_per_s": num / seconds,
                         **judge.score(samples, labels)})
             print(json.dumps(out[-1]), flush=True)
+            _grid(name, samples)
     return out
 
 
@@ -88,6 +102,10 @@ def main(argv):
         accuracy = f"{row['accuracy']:.3f}" if "accuracy" in row else "-"
         speed = f"{row['samples_per_s']:.1f}" if "samples_per_s" in row else "-"
         print(f"| {row['model']} | {row['fd']:.2f} | {accuracy} | {speed} |")
+    print("\nclass histograms of the samples, as our classifier labels them (classes 0-9):")
+    for row in table:
+        shares = " | ".join(f"{share:.2f}" for share in row["histogram"])
+        print(f"| {row['model']} | {shares} |")
     if OUT.value:
         pathlib.Path(OUT.value).write_text(json.dumps(table, indent=1))
 

@@ -34,7 +34,7 @@ from jaxdl.scratch import bigram
 
 VOWELS = set("aeiou")
 # The runs of reproduce.sh, in the order of the ladder.
-RUNS = ["bigram", "mlp", "mlp3", "wavenet", "rnn", "gru", "lstm", "transformer",
+RUNS = ["bigram", "mlp", "mlp3", "wavenet", "cnn", "rnn", "gru", "lstm", "transformer",
         "mlp3_long", "wavenet_long", "lstm_long", "transformer_long"]
 # Runs whose character embeddings are drawn: the long ones, whose tables had time to move away
 # from their random start (the printed similarities cover every run).

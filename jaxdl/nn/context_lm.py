@@ -24,13 +24,18 @@ def windows(idx_BT: jax.Array, k: int, before_start: int = 0) -> jax.Array:
 class BatchNorm(nnx.Module):
     """BatchNorm over every axis but the last, counting only the `valid` positions (padding
     would otherwise dominate the statistics). Running statistics as torch.nn.BatchNorm1d keeps
-    them (momentum 0.1, unbiased variance); `model.eval()` switches to them."""
+    them (momentum 0.1, unbiased variance); `model.eval()` switches to them.
 
-    def __init__(self, dim: int, *, rngs: nnx.Rngs, momentum: float = 0.1, eps: float = 1e-5):
+    `groups`: statistics of their own for each of the `groups` entries of axis -2 (the WaveNet's
+    groups of neighbours: what torch's BatchNorm1d computed in the lectures before their fix)."""
+
+    def __init__(self, dim: int, *, rngs: nnx.Rngs, momentum: float = 0.1, eps: float = 1e-5,
+                 groups: int | None = None):
         self.scale = param(rngs, nnx.initializers.ones, (dim,), ("mlp",))
         self.bias = param(rngs, nnx.initializers.zeros, (dim,), ("mlp",))
-        self.running_mean = nnx.BatchStat(jnp.zeros((dim,)))
-        self.running_var = nnx.BatchStat(jnp.ones((dim,)))
+        stat_shape = (dim,) if groups is None else (groups, dim)
+        self.running_mean = nnx.BatchStat(jnp.zeros(stat_shape))
+        self.running_var = nnx.BatchStat(jnp.ones(stat_shape))
         self.momentum, self.eps = momentum, eps
         self.use_running_average = False
 
@@ -41,8 +46,8 @@ class BatchNorm(nnx.Module):
             weight = jnp.ones(x.shape[:-1] + (1,), x.dtype)
             if valid is not None:  # valid: [B, T]; x: [B, T, ..., C]
                 weight = weight * valid.reshape(valid.shape + (1,) * (x.ndim - valid.ndim))
-            axes = tuple(range(x.ndim - 1))
-            count = weight.sum()
+            axes = tuple(range(x.ndim - self.running_mean[...].ndim))
+            count = weight.sum(axes)
             mean = (x * weight).sum(axes) / count
             var = (jnp.square(x - mean) * weight).sum(axes) / count
             m = self.momentum

@@ -91,9 +91,11 @@ class SelfAttention(nnx.Module):
         if cache is None:
             k_BSKD, v_BSKD, k_slot = k_BTKD, v_BTKD, q_slot
         else:
-            k_BSKD = jax.lax.dynamic_update_slice(cache["k"], k_BTKD, (0, pos, 0, 0))
-            v_BSKD = jax.lax.dynamic_update_slice(cache["v"], v_BTKD, (0, pos, 0, 0))
-            cache = {"k": k_BSKD, "v": v_BSKD}
+            # Stored in the cache's dtype; read back in the computation's (a bf16 cache).
+            cache = {name: jax.lax.dynamic_update_slice(
+                cache[name], new.astype(cache[name].dtype), (0, pos, 0, 0))
+                for name, new in (("k", k_BTKD), ("v", v_BTKD))}
+            k_BSKD, v_BSKD = (cache[name].astype(q_BTHD.dtype) for name in ("k", "v"))
             k_slot = jnp.arange(k_BSKD.shape[1])
         S = k_BSKD.shape[1]
         # Heads to the front before the two products, so that each is a plain batched matmul

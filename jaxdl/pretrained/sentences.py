@@ -17,10 +17,11 @@ def _pooled(graphdef, state, ids_BT, valid_BT):
     return x_BC / jax.numpy.linalg.norm(x_BC, axis=-1, keepdims=True)
 
 
-def embed(model, tokenizer, sentences: list[str]) -> np.ndarray:
-    """Unit-length sentence embeddings [N, C]; the batch is right-padded with a padding mask."""
+def embed(model, tokenizer, sentences: list[str], multiple: int = 1) -> np.ndarray:
+    """Unit-length sentence embeddings [N, C]; the batch is right-padded with a padding mask to a
+    multiple of `multiple` tokens (fewer distinct shapes to compile when embedding many batches)."""
     rows = [tokenizer.encode(s, add_special=True) for s in sentences]
-    T = max(map(len, rows))
+    T = -(-max(map(len, rows)) // multiple) * multiple
     ids_BT = np.zeros((len(rows), T), np.int32)
     valid_BT = np.zeros((len(rows), T), bool)
     for b, row in enumerate(rows):

@@ -86,8 +86,11 @@ def latent_map(model, images, labels, classes, path):
 
 
 def _cpu(cfg):
-    """Fashion-MNIST on 2 CPU cores: 3000 steps of 128 (7 epochs); wall time not measured yet."""
-    cfg.train.update(steps=3000, eval_every=1000)
+    """Fashion-MNIST on CPU cores: the unpadded 28x28 images, 800 steps of 64 (0.9 epochs);
+    measured wall time in experiments/autoencoders."""
+    cfg.data.update(image_size=28, batch_size=64, eval_examples=500)
+    cfg.train.update(steps=800, eval_every=400, log_every=50)
+    cfg.checkpoint.every = 400
 
 
 def _denoising(cfg):

@@ -23,7 +23,7 @@ from jaxdl.nn.gpt import GPT
 from jaxdl.nn.rnn import RecurrentLM
 from jaxdl.sample import generate
 
-MODELS = ("bigram", "mlp", "wavenet", "rnn", "gru", "lstm", "transformer")
+MODELS = ("bigram", "mlp", "wavenet", "cnn", "rnn", "gru", "lstm", "transformer")
 # What this task's own config keys accept (jaxdl.config.validate checks them before a run).
 CONFIG_RULES = {
     "data.corpus": OneOf(sources.CORPORA),

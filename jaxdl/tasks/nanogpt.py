@@ -31,6 +31,7 @@ CONFIG_RULES = {
     "model.dtype": OneOf(("float32", "bfloat16", "float16")),
     "model.param_dtype": OneOf(("float32", "bfloat16")),
     "model.remat": OneOf(("none", "block", "dots")),
+    "model.positions": OneOf(("learned", "rotary")),
 }
 
 
@@ -49,6 +50,7 @@ def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module:
         return GPT(vocab_size=spec.vocab_size, block_size=cfg.data.block_size, layers=m.layers,
                    heads=m.heads, width=m.width, dropout=m.dropout, use_bias=m.use_bias,
                    mlp=m.get("mlp", "gelu"), remat=m.get("remat", "none"),
+                   positions=m.get("positions", "learned"),
                    fused_attention=m.get("fused_attention", False), rngs=rngs)
     if m.name == "rnn":
         return RecurrentLM(vocab_size=spec.vocab_size, cell=m.cell, embed=m.embed, hidden=m.width,

@@ -5,24 +5,37 @@ of a trained workdir (accuracy, F1 of the positive class, confusion matrix). Dat
 `jaxdl.data.labelled_text`; models: `jaxdl.nn.text_classifier`. Configs in
 experiments/text_classify/.
 
+The embedding table starts random (`model.embeddings=learned`) or from GloVe 6B 50d
+(`glove`: each vocabulary word's GloVe vector; words GloVe lacks get small random rows, std
+`GLOVE_MISSING_STD`). The `frozen` preset keeps the table as it started: the optimizer's
+trainable mask (`opt.trainable`) leaves `token_embedding` out.
+
 loss_fn reports the confusion matrix as fractions of the batch's rows (`confusion_ij`: true class
 i, predicted j); the loop's mask-weighted means make them exact fractions of a split, from which
 precision, recall and F1 follow.
 """
+
+import functools
+import pathlib
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from jaxdl import losses
+from jaxdl import embeddings, losses
 from jaxdl import config as config_lib
 from jaxdl.data import Data, labelled_text
 from jaxdl.data.arrays import shuffled_batches, split_batches
-from jaxdl.errors import UserError
+from jaxdl.errors import ConfigError, UserError
 from jaxdl.nn.text_classifier import LSTMClassifier, TransformerClassifier
 
 LOADERS = {"sms_spam": labelled_text.sms_spam, "imdb": labelled_text.imdb}
+GLOVE_WIDTH = 50
+GLOVE_MISSING_STD = 0.1  # GloVe's own components have std 0.64
+FROZEN_EMBEDDINGS = "^(?!token_embedding)"  # opt.trainable: every parameter but the table
+CONFIG_RULES = {"model.embeddings": config_lib.OneOf(("learned", "glove"))}
+_glove = functools.cache(embeddings.glove_6b_50d)
 
 
 def text_config():
@@ -31,7 +44,7 @@ def text_config():
                     vocab_size=8000, min_count=2, split_seed=0)
     cfg.model = dict(name="lstm", embed=64, hidden=128,  # lstm
                      layers=2, heads=4, width=64,  # transformer
-                     dropout=0.1)
+                     dropout=0.1, embeddings="learned")
     cfg.train.update(steps=600, log_every=100, eval_every=200)  # about 10 epochs of SMS
     cfg.checkpoint.every = 600
     cfg.opt.update(lr=2e-3, min_lr=2e-4, warmup_steps=50, weight_decay=0.01)
@@ -48,12 +61,31 @@ def _imdb(cfg):
     cfg.checkpoint.every = 1000
 
 
+def _glove_init(cfg):
+    cfg.model.update(embeddings="glove", embed=GLOVE_WIDTH)
+
+
+def _frozen(cfg):
+    cfg.opt.trainable = FROZEN_EMBEDDINGS
+
+
 PRESETS = {
     "transformer": _transformer,
     "imdb": _imdb,
+    "glove": _glove_init,
+    "frozen": _frozen,
     "smoke": config_lib.smoke(20, data=dict(batch_size=16, eval_batch_size=128, max_len=32),
                               model=dict(embed=16, hidden=16, layers=1, width=16, heads=2)),
 }
+
+
+def check_config(cfg):
+    m = cfg.model
+    key = "model.embed" if m.name == "lstm" else "model.width"
+    width = m.embed if m.name == "lstm" else m.width
+    if m.embeddings == "glove" and width != GLOVE_WIDTH:
+        raise ConfigError(f"--config.{key}={width}: GloVe 6B 50d vectors need "
+                          f"--config.{key}={GLOVE_WIDTH}.")
 
 
 def load(cfg):
@@ -95,12 +127,32 @@ def build_data(cfg) -> Data:
 def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module:
     m, common = cfg.model, dict(vocab_size=spec.vocab_size, num_classes=spec.num_classes)
     if m.name == "lstm":
-        return LSTMClassifier(embed=m.embed, hidden=m.hidden, dropout=m.dropout, rngs=rngs,
-                              **common)
-    if m.name == "transformer":
-        return TransformerClassifier(max_len=cfg.data.max_len, layers=m.layers, heads=m.heads,
-                                     width=m.width, dropout=m.dropout, rngs=rngs, **common)
-    raise UserError(f"Unknown model.name {m.name!r}: choose lstm or transformer.")
+        model = LSTMClassifier(embed=m.embed, hidden=m.hidden, dropout=m.dropout, rngs=rngs,
+                               **common)
+    elif m.name == "transformer":
+        model = TransformerClassifier(max_len=cfg.data.max_len, layers=m.layers, heads=m.heads,
+                                      width=m.width, dropout=m.dropout, rngs=rngs, **common)
+    else:
+        raise UserError(f"Unknown model.name {m.name!r}: choose lstm or transformer.")
+    if m.get("embeddings", "learned") == "glove":  # absent from runs that predate it
+        set_glove_rows(model.token_embedding, spec.vocab, rngs.params())
+    return model
+
+
+def glove_coverage(vocab) -> tuple[int, int]:
+    """(words of `vocab` that GloVe 6B 50d has, words in `vocab`)."""
+    return int(embeddings.lookup(_glove(), vocab)[1].sum()), len(vocab)
+
+
+def set_glove_rows(table: nnx.Param, vocab, key) -> None:
+    """Row i of `table` becomes GloVe's vector of vocab[i], or a small random row where GloVe
+    has no such word."""
+    rows_VD, found_V = embeddings.lookup(_glove(), vocab)
+    if rows_VD.shape != table.shape:
+        raise UserError(f"The embedding table is {table.shape}; GloVe 6B 50d gives "
+                        f"{rows_VD.shape}: set the width to {GLOVE_WIDTH}.")
+    missing_VD = GLOVE_MISSING_STD * jax.random.normal(key, rows_VD.shape)
+    table[...] = jnp.where(found_V[:, None], rows_VD, missing_VD)
 
 
 def loss_fn(model, batch, rng):
@@ -119,12 +171,30 @@ def loss_fn(model, batch, rng):
 
 def scores(confusion: np.ndarray) -> dict:
     """Accuracy, and precision, recall and F1 of class 1 (spam, positive review), from a 2x2
-    confusion matrix (rows: true class, columns: predicted)."""
+    confusion matrix (rows: true class, columns: predicted) of counts or of fractions."""
     tp, fp, fn = confusion[1, 1], confusion[0, 1], confusion[1, 0]
-    precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+
+    def ratio(part, whole):  # counts or fractions of a split alike; 0 when nothing was counted
+        return part / whole if whole > 0 else 0.0
+
+    precision, recall = ratio(tp, tp + fp), ratio(tp, tp + fn)
     return {"accuracy": float(np.trace(confusion) / confusion.sum()),
             "precision": float(precision), "recall": float(recall),
             "f1": float(2 * precision * recall / max(precision + recall, 1e-12))}
+
+
+def final_scores(workdir) -> dict:
+    """The scores of the last test evaluation a run logged (metrics.jsonl), with its step."""
+    from jaxdl.logging import read_metrics
+
+    logged = pathlib.Path(workdir) / "metrics.jsonl"
+    rows = [row for row in read_metrics(workdir) if "test/accuracy" in row] if logged.is_file() \
+        else []
+    if not rows:
+        raise UserError(f"{workdir} has logged no test metrics: finish its run first.")
+    last = rows[-1]
+    confusion = np.array([[last[f"test/confusion_{i}{j}"] for j in range(2)] for i in range(2)])
+    return {"step": last["step"], **scores(confusion)}
 
 
 def report(workdir, split="test") -> dict:

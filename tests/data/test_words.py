@@ -88,3 +88,49 @@ def test_text8_with_other_bytes_is_refused_not_used(tmp_path, monkeypatch):
     monkeypatch.setenv("JAXDL_DATA_DIR", str(tmp_path))
     with pytest.raises(UserError, match="sha256"):
         words.text8()
+
+
+def _fake_text8(tmp_path, monkeypatch):
+    """A small stand-in for text8.zip, served from a file:// URL, with its hashes pinned."""
+    import hashlib
+    import zipfile
+
+    data = b" anarchism originated as a term of abuse" * 50
+    remote = tmp_path / "remote" / "text8.zip"
+    remote.parent.mkdir()
+    with zipfile.ZipFile(remote, "w") as z:
+        z.writestr("text8", data)
+    monkeypatch.setenv("JAXDL_DATA_DIR", str(tmp_path / "data"))  # a folder without text8
+    monkeypatch.setenv("JAXDL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(words, "TEXT8_ZIP", ("text8.zip", remote.as_uri(),
+                                             hashlib.sha256(remote.read_bytes()).hexdigest()))
+    monkeypatch.setattr(words, "TEXT8_SHA256", hashlib.sha256(data).hexdigest())
+    return data, remote
+
+
+def test_text8_download_is_checked_extracted_and_cached(tmp_path, monkeypatch):
+    data, remote = _fake_text8(tmp_path, monkeypatch)
+    assert words.text8() == data.decode()
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["text8"]  # zip removed
+    remote.unlink()  # the second call reads the extracted file: no network
+    assert words.text8() == data.decode()
+
+
+def test_text8_offline_is_a_fast_error_naming_the_fixes(tmp_path, monkeypatch):
+    import time
+    import urllib.request
+
+    from jaxdl.data import sources
+
+    _fake_text8(tmp_path, monkeypatch)
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("no route")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    start = time.monotonic()
+    with pytest.raises(sources.DataUnavailableError) as error:
+        words.text8()
+    assert time.monotonic() - start < 5
+    assert "JAXDL_DATA_DIR" in str(error.value)
+    assert "--config.data.corpus=shakespeare_plays" in str(error.value)

@@ -28,15 +28,31 @@ def compile_once(tmp_path_factory):
         jax.config.update(name, value)
 
 
-def _gan_config(**generator_opt):
+def _gan_config(lr_scale: float = 1.0):
     cfg = load_config("experiments/gan/fashion_mnist.py", "digits,smoke")
     cfg.train.update(steps=1, eval_every=1, log_every=1)  # one step: see the test
     cfg.checkpoint.every = 1
     cfg.data.update(batch_size=8, eval_examples=16, eval_batch_size=16)
     # no warmup: the first step's learning rate must not be 0 for either player
-    cfg.opt.warmup_steps = cfg.generator_opt.warmup_steps = 0
-    cfg.generator_opt.update(generator_opt)
+    cfg.opt.warmup_steps = 0
+    cfg.generator_opt.lr_scale = lr_scale
     return cfg
+
+
+@pytest.mark.parametrize("lr_scale", [1.0, 0.25])
+def test_gan_optimizers_follow_the_users_opt_overrides(lr_scale):
+    """--config.opt.* set after the config is built reaches BOTH players (the generator's copy
+    was once taken at config time): Adam's first step moves every parameter by its learning
+    rate, opt.lr for the discriminator and opt.lr * generator_opt.lr_scale for the generator."""
+    cfg = load_config("experiments/gan/fashion_mnist.py", "digits,smoke")
+    cfg.opt.update(lr=0.03, min_lr=0.03, warmup_steps=0, b1=0.9)  # as --config.opt.* would
+    cfg.generator_opt.lr_scale = lr_scale
+    params = {"generator": {"w": np.ones((3, 2))}, "discriminator": {"w": np.ones((3, 2))}}
+    grads = jax.tree.map(lambda p: np.full_like(p, 0.5), params)
+    tx = gan.build_optimizer(cfg)
+    updates, _ = tx.update(grads, tx.init(params), params)
+    np.testing.assert_allclose(updates["discriminator"]["w"], -0.03, rtol=1e-4)
+    np.testing.assert_allclose(updates["generator"]["w"], -0.03 * lr_scale, rtol=1e-4)
 
 
 def _player_params(workdir):
@@ -56,7 +72,7 @@ def test_gan_step_moves_each_player_by_its_own_optimizer(tmp_path):
     init = gan.build_model(cfg, ml_collections.ConfigDict(
         dict(in_channels=1, image_size=8, num_classes=10)), nnx.Rngs(cfg.seed))
     start = _leaves(init)
-    train.fit(_gan_config(lr=0.0, min_lr=0.0), tmp_path / "frozen_g", gan, devices=devices)
+    train.fit(_gan_config(lr_scale=0.0), tmp_path / "frozen_g", gan, devices=devices)
     frozen = _player_params(tmp_path / "frozen_g")
     for a, b in zip(start["generator"], frozen["generator"]):
         # lr 0: the generator did not move (an eager and a jitted init may differ in the last

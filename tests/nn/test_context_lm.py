@@ -96,3 +96,15 @@ def test_mlp_equals_the_concatenated_window_times_the_kernel_with_its_gradients(
     got, want = jax.grad(lambda p: loss(ours(p)))(params), jax.grad(lambda p: loss(direct(p)))(params)
     for g, w in zip(jax.tree.leaves(got), jax.tree.leaves(want)):
         np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-6)
+
+def test_batchnorm_per_group_keeps_statistics_of_each_group():
+    """groups=G: statistics over batch and valid positions, one per (group, channel)."""
+    rng = np.random.default_rng(1)
+    x = (rng.normal(size=(4, 5, 2, 3)) + [[0.0], [5.0]]).astype(np.float32)  # groups differ
+    valid = rng.random((4, 5)) < 0.6
+    norm = BatchNorm(3, groups=2, rngs=nnx.Rngs(0))
+    y = np.asarray(norm(jnp.asarray(x), jnp.asarray(valid)))
+    real = x[valid].astype(np.float64)  # [n, 2, 3]
+    want = (x - real.mean(0)) / np.sqrt(real.var(0) + 1e-5)
+    np.testing.assert_allclose(y[valid], want[valid], rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(norm.running_mean[...], 0.1 * real.mean(0), rtol=1e-5, atol=1e-6)

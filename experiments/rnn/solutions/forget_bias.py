@@ -10,6 +10,7 @@ characters, for three forget biases.
 
 import importlib.util
 import pathlib
+import sys
 
 import jax
 import numpy as np
@@ -17,10 +18,12 @@ from flax import nnx
 
 from jaxdl.nn.rnn import RecurrentLM
 
-_spec = importlib.util.spec_from_file_location(
-    "gradient_flow", pathlib.Path(__file__).resolve().parents[1] / "gradient_flow.py")
-gradient_flow = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(gradient_flow)
+if "gradient_flow" not in sys.modules:  # it defines absl flags: load it once per process
+    _spec = importlib.util.spec_from_file_location(
+        "gradient_flow", pathlib.Path(__file__).resolve().parents[1] / "gradient_flow.py")
+    sys.modules["gradient_flow"] = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(sys.modules["gradient_flow"])
+gradient_flow = sys.modules["gradient_flow"]
 
 
 def norms(forget_bias: float, length: int, hidden: int = 64, batch: int = 16,
