@@ -3,15 +3,17 @@
   python -m jaxdl.experiments.classify --config=experiments/finetune/spam.py:last_block --workdir=DIR
   python -m jaxdl.experiments.classify --mode=predict --workdir=DIR --text="Claim your prize now"
   python -m jaxdl.experiments.classify --mode=baseline --config=experiments/finetune/spam.py --workdir=DIR
+  python -m jaxdl.experiments.classify --mode=save_trainable --workdir=DIR --out=ADAPTER_DIR
 """
 
 from absl import flags
 
 from jaxdl import cli
 from jaxdl.errors import UserError
-from jaxdl.tasks import classify
+from jaxdl.tasks import classify, lm_finetune
 
 TEXT = flags.DEFINE_multi_string("text", [], "Predict: a message to classify (repeatable).")
+OUT = flags.DEFINE_string("out", None, "save_trainable: the folder for the trained parameters.")
 
 
 def predict():
@@ -29,5 +31,13 @@ def baseline():
         print(f"{name} {value:.4f}", flush=True)
 
 
+def save_trainable():
+    if not OUT.value:
+        raise UserError("--mode=save_trainable needs --out=FOLDER.")
+    folder = lm_finetune.save_trainable(cli.WORKDIR.value, classify.build_model, OUT.value)
+    print(f"wrote {folder}", flush=True)
+
+
 if __name__ == "__main__":
-    cli.run(classify, modes={"predict": predict, "baseline": baseline})
+    cli.run(classify, modes={"predict": predict, "baseline": baseline,
+                             "save_trainable": save_trainable})

@@ -3,6 +3,7 @@
   python -m jaxdl.experiments.instruct --config=experiments/finetune/instruct.py:lora --workdir=DIR
   python -m jaxdl.experiments.instruct --mode=score --workdir=DIR [--before]
   python -m jaxdl.experiments.instruct --mode=generate --workdir=DIR --prompt="..." [--merge]
+  python -m jaxdl.experiments.instruct --mode=save_trainable --workdir=DIR --out=ADAPTER_DIR
 """
 
 import json
@@ -11,12 +12,13 @@ from absl import flags
 
 from jaxdl import cli
 from jaxdl.errors import UserError
-from jaxdl.tasks import instruct
+from jaxdl.tasks import instruct, lm_finetune
 
 PROMPT = flags.DEFINE_multi_string("prompt", [], "Generate: an instruction (repeatable).")
 MERGE = flags.DEFINE_bool("merge", False, "Fold LoRA adapters into the base weights first.")
 BEFORE = flags.DEFINE_bool("before", False, "Use the model the run starts from, not its checkpoint.")
 MAX_NEW_TOKENS = flags.DEFINE_integer("max_new_tokens", 64, "Tokens to generate per answer.")
+OUT = flags.DEFINE_string("out", None, "save_trainable: the folder for the trained parameters.")
 LIMIT = flags.DEFINE_integer("limit", 0, "Score: at most this many short-answer entries (0 = all).")
 
 
@@ -33,8 +35,18 @@ def score():
     result = instruct.score(cli.WORKDIR.value, trained=not BEFORE.value, limit=LIMIT.value)
     for instruction, reference, response in result.pop("examples")[:5]:
         print(f"### {instruction}\nreference: {reference}\nresponse: {response}\n")
+    for instruction, reference, response in result.pop("task_examples")[::10]:  # one per kind
+        print(f"### {instruction}\nreference: {reference}\nresponse: {response}\n")
     print(json.dumps(result), flush=True)
 
 
+def save_trainable():
+    if not OUT.value:
+        raise UserError("--mode=save_trainable needs --out=FOLDER.")
+    folder = lm_finetune.save_trainable(cli.WORKDIR.value, instruct.build_model, OUT.value)
+    print(f"wrote {folder}", flush=True)
+
+
 if __name__ == "__main__":
-    cli.run(instruct, modes={"generate": generate, "score": score})
+    cli.run(instruct, modes={"generate": generate, "score": score,
+                             "save_trainable": save_trainable})

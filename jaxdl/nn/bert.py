@@ -36,14 +36,26 @@ class BertEncoder(nnx.Module):
     def __call__(self, idx_BT, *, valid_BT=None, token_types_BT=None, rngs=None):
         """The last block's states [B, T, C]. `valid_BT` (default all True): real tokens;
         `token_types_BT` (default 0): which segment each token belongs to."""
+        return self.features_from(self._embed(idx_BT, token_types_BT, rngs), 0, valid_BT,
+                                  rngs=rngs)
+
+    def _embed(self, idx_BT, token_types_BT=None, rngs=None):
         T = idx_BT.shape[1]
         if T > self.context_size:
             raise ValueError(f"sequence of {T} > max_positions {self.context_size}")
         types_BT = jnp.zeros_like(idx_BT) if token_types_BT is None else token_types_BT
         x_BTC = (take_rows(self.token_embedding, idx_BT) + self.position_embedding[:T]
                  + take_rows(self.token_type_embedding, types_BT))
-        x_BTC = self.dropout(self.ln_embed(x_BTC), rngs=rngs)
-        for block in self.blocks:
+        return self.dropout(self.ln_embed(x_BTC), rngs=rngs)
+
+    def trunk(self, idx_BT, valid_BT, stop: int):
+        """The states entering block `stop` (evaluation mode): with `features_from`, `__call__`
+        split at a frozen cut (`jaxdl.tasks.frozen_cache`)."""
+        return self.features_from(self._embed(idx_BT), 0, valid_BT, stop=stop)
+
+    def features_from(self, x_BTC, start: int, valid_BT=None, *, stop=None, rngs=None):
+        """blocks[start:stop] applied to the states entering block `start`."""
+        for block in list(self.blocks)[start:stop]:
             x_BTC, _ = block(x_BTC, causal=False, kv_valid=valid_BT, rngs=rngs)
         return x_BTC
 

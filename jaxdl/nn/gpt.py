@@ -81,6 +81,17 @@ class GPT(nnx.Module):
         self.head = None if tied_head else Dense(width, vocab_size, ("embed", "vocab"),
                                                  use_bias=False, rngs=rngs)
 
+    def _embed(self, idx_BT, *, rngs, pos, positions):
+        """The residual stream entering the first block: token (and position) embeddings."""
+        x_BTC = take_rows(self.token_embedding, idx_BT)
+        if self.position_embedding is not None:
+            if positions is None:  # one sequence per row, from position `pos`
+                T = idx_BT.shape[1]
+                x_BTC = x_BTC + jax.lax.dynamic_slice_in_dim(self.position_embedding[...], pos, T)
+            else:  # packed or padded rows: each token's position within its own sequence
+                x_BTC = x_BTC + take_rows(self.position_embedding, positions)
+        return self.dropout(x_BTC, rngs=rngs)
+
     def _forward(self, idx_BT, *, rngs, cache, pos, positions=None, segments=None, start_B=None):
         """The final-norm hidden states [B, T, C] and the new cache."""
         B, T = idx_BT.shape
@@ -90,13 +101,7 @@ class GPT(nnx.Module):
             positions = jnp.maximum(slots_T[None, :] - start_B[:, None], 0)
             S = T if cache is None else cache[0]["k"].shape[1]
             kv_valid = jnp.arange(S)[None, :] >= start_B[:, None]
-        x_BTC = take_rows(self.token_embedding, idx_BT)
-        if self.position_embedding is not None:
-            if positions is None:  # one sequence per row, from position `pos`
-                x_BTC = x_BTC + jax.lax.dynamic_slice_in_dim(self.position_embedding[...], pos, T)
-            else:  # packed or padded rows: each token's position within its own sequence
-                x_BTC = x_BTC + take_rows(self.position_embedding, positions)
-        x_BTC = self.dropout(x_BTC, rngs=rngs)
+        x_BTC = self._embed(idx_BT, rngs=rngs, pos=pos, positions=positions)
         new_cache = []
         for i, block in enumerate(self.blocks):
             call = _call_block
@@ -121,6 +126,21 @@ class GPT(nnx.Module):
             raise ValueError(f"sequence of {idx_BT.shape[1]} > block_size {self.context_size}")
         return self._forward(idx_BT, rngs=rngs, cache=None, pos=0, positions=positions,
                              segments=segments)[0]
+
+    def trunk(self, idx_BT, stop: int):
+        """The residual stream entering block `stop` (evaluation mode, one sequence per row).
+        With `features_from` it splits `features` at a frozen cut: the part below is the same
+        every epoch, so fine-tuning can compute it once (`jaxdl.tasks.frozen_cache`)."""
+        x_BTC = self._embed(idx_BT, rngs=None, pos=0, positions=None)
+        for block in list(self.blocks)[:stop]:
+            x_BTC, _ = block(x_BTC)
+        return x_BTC
+
+    def features_from(self, x_BTC, start: int, *, rngs=None):
+        """`features` computed from the residual stream entering block `start`."""
+        for block in list(self.blocks)[start:]:
+            x_BTC, _ = block(x_BTC, rngs=rngs)
+        return self.ln_final(x_BTC)
 
     def __call__(self, idx_BT, *, rngs=None, valid=None, positions=None, segments=None):
         """`positions` and `segments` ([B, T] ints) describe packed rows, several sequences end to

@@ -9,8 +9,12 @@ from its hidden states and a new linear head maps it to the two classes. Pooling
          shows why `last`), for BERT the [CLS]-style first position
   mean   the mean over real tokens (BERT sentence embeddings)
 
-Which parameters train is `finetune.trainable` (presets in experiments/finetune/spam.py).
+Which parameters train is `finetune.trainable` (presets in experiments/finetune/spam.py). With
+`finetune.cache_frozen` the frozen layers below the trained ones run once per message, in
+build_data (`jaxdl.tasks.frozen_cache`); batches then carry their states as "hidden".
 """
+
+import types
 
 import jax
 import jax.numpy as jnp
@@ -25,7 +29,7 @@ from jaxdl.nn import freezing
 from jaxdl.nn.bert import mean_pool
 from jaxdl.nn.gpt import last_real
 from jaxdl.nn.layers import Dense
-from jaxdl.tasks import lm_finetune
+from jaxdl.tasks import frozen_cache, lm_finetune
 from jaxdl.tasks.lm_finetune import build_optimizer
 
 __all__ = ["build_data", "build_model", "loss_fn", "build_optimizer", "predict"]
@@ -34,6 +38,7 @@ CLASSES = ("ham", "spam")
 CONFIG_RULES = {**lm_finetune.CONFIG_RULES,
     "model.pool": OneOf(("last", "first", "mean")),
     "data.dedupe": lm_finetune.FLAG,
+    "finetune.cache_frozen": lm_finetune.FLAG,
 }
 
 class Classifier(nnx.Module):
@@ -50,6 +55,17 @@ class Classifier(nnx.Module):
             x_BTC = self.backbone(ids_BT, valid_BT=valid_BT, rngs=rngs)
         else:  # causal: right padding never reaches a real token
             x_BTC = self.backbone.features(ids_BT, rngs=rngs)
+        return self._classify(x_BTC, valid_BT)
+
+    def from_hidden(self, hidden_BTC, valid_BT, start: int, rngs=None):
+        """The class scores from the states entering block `start` (a frozen trunk's cache)."""
+        if self.family == "bert":
+            x_BTC = self.backbone.features_from(hidden_BTC, start, valid_BT, rngs=rngs)
+        else:
+            x_BTC = self.backbone.features_from(hidden_BTC, start, rngs=rngs)
+        return self._classify(x_BTC, valid_BT)
+
+    def _classify(self, x_BTC, valid_BT):
         if self.pool == "last":
             pooled_BC = last_real(x_BTC, valid_BT)
         elif self.pool == "first":
@@ -64,6 +80,11 @@ def build_model(cfg, spec, rngs: nnx.Rngs) -> nnx.Module:
     lm_finetune.add_lora(cfg, backbone, rngs)
     model = Classifier(backbone, family, cfg.model.pool, spec.num_classes, rngs=rngs)
     model.trainable = lm_finetune.trainable_pattern(model, cfg)  # static: read by loss_fn
+    if cfg.finetune.get("cache_frozen"):
+        if cfg.model.init != "pretrained":
+            raise UserError("finetune.cache_frozen=True needs model.init=pretrained (a scratch "
+                            "trunk is drawn per seed): set --config.finetune.cache_frozen=False.")
+        model.cut = frozen_cache.cut(model, model.trainable)  # static: where the cache enters
     return model
 
 
@@ -74,12 +95,30 @@ def encode(cfg, texts: list[str]) -> list[list[int]]:
 
 
 def collate(pad_id: int, multiple: int):
+    """Examples (ids, label, 1.0 real or 0.0 filler[, cached states [len, C]]) -> a batch."""
     def batch(examples) -> dict:
-        ids, valid = finetune_text.pad_rows([ids for ids, _, _ in examples], pad_id, multiple)
-        return {"ids": ids, "valid": valid,
-                "label": np.array([label for _, label, _ in examples], np.int32),
-                "mask": np.array([real for _, _, real in examples], np.float32)}
+        ids, valid = finetune_text.pad_rows([e[0] for e in examples], pad_id, multiple)
+        out = {"ids": ids, "valid": valid,
+               "label": np.array([e[1] for e in examples], np.int32),
+               "mask": np.array([e[2] for e in examples], np.float32)}
+        if len(examples[0]) == 4:
+            hidden = np.zeros((*ids.shape, examples[0][3].shape[1]), np.float32)
+            for row, e in enumerate(examples):
+                hidden[row, :len(e[3])] = e[3]
+            out["hidden"] = hidden
+        return out
     return batch
+
+
+def with_trunk_states(cfg, examples: dict[str, list], pad: int) -> dict[str, list]:
+    """The examples with their frozen trunk's states appended (finetune.cache_frozen)."""
+    model = build_model(cfg, types.SimpleNamespace(num_classes=len(CLASSES)), nnx.Rngs(cfg.seed))
+    names = list(examples)
+    rows = [e[0] for name in names for e in examples[name]]
+    states = iter(frozen_cache.trunk_states(model.backbone, model.family, cfg.model.base,
+                                            model.cut, rows, pad,
+                                            store=cfg.model.base not in lm_finetune.TINY))
+    return {name: [(*e, next(states)) for e in examples[name]] for name in names}
 
 
 def build_data(cfg) -> Data:
@@ -90,10 +129,14 @@ def build_data(cfg) -> Data:
                        zip(encode(cfg, [t for t, _ in rows]), rows)]
                 for name, rows in splits.items()}
     filler = ([pad], 0, 0.0)
+    if cfg.finetune.get("cache_frozen"):
+        examples = with_trunk_states(cfg, examples, pad)
+        width = examples["train"][0][3].shape[1]
+        filler = (*filler, np.zeros((1, width), np.float32))
     make = collate(pad, cfg.data.pad_multiple)
     evaluated = {name: finetune_text.eval_batches(examples[name], cfg.data.eval_batch_size, make,
                                                   filler) for name in ("val", "test")}
-    longest = max(len(ids) for rows in examples.values() for ids, _, _ in rows)
+    longest = max(len(e[0]) for rows in examples.values() for e in rows)
     lm_finetune.check_length(cfg, longest)
     return Data(
         train=finetune_text.train_batches(examples["train"], cfg.data.batch_size, cfg.seed, make),
@@ -107,7 +150,11 @@ def build_data(cfg) -> Data:
 
 def loss_fn(model, batch, rng):
     freezing.stop_frozen_gradients(model, model.trainable)
-    logits_BK = model(batch["ids"], batch["valid"], rngs=nnx.Rngs(dropout=rng))
+    rngs = nnx.Rngs(dropout=rng)
+    if "hidden" in batch:
+        logits_BK = model.from_hidden(batch["hidden"], batch["valid"], model.cut, rngs=rngs)
+    else:
+        logits_BK = model(batch["ids"], batch["valid"], rngs=rngs)
     mask_B = batch["mask"]
     log_p_BK = jax.nn.log_softmax(logits_BK)
     nll_B = -jnp.take_along_axis(log_p_BK, batch["label"][:, None], axis=1)[:, 0]

@@ -9,7 +9,8 @@ the exact mean over the split's counted tokens.
 
 Scoring without an outside judge (`score`): the held-out loss, and a contains-match rule on the
 test entries whose answer is short (at most `SHORT_WORDS` words): correct when the normalised
-reference answer occurs in the normalised greedy response.
+reference answer occurs in the normalised greedy response; and the generated questions of
+`jaxdl.data.checkable_tasks` (arithmetic, units, reversal, plurals), checked by a program.
 """
 
 import re
@@ -20,7 +21,7 @@ import numpy as np
 from flax import nnx
 
 from jaxdl import checkpoint
-from jaxdl.data import Data, finetune_text
+from jaxdl.data import Data, checkable_tasks, finetune_text
 from jaxdl.errors import UserError
 from jaxdl.nn import freezing, lora
 from jaxdl.pretrained.textgen import complete
@@ -139,5 +140,13 @@ def score(workdir, *, trained: bool = True, max_new_tokens: int = 32, limit: int
     responses = complete(model, tok, [finetune_text.alpaca_prompt(e) for e in short],
                          max_new_tokens=max_new_tokens)
     hits = [contains_match(e["output"], r) for e, r in zip(short, responses)]
+    tasks = checkable_tasks.tasks(seed=0, per_kind=10)
+    answers = complete(model, tok, [finetune_text.alpaca_prompt(t) for t in tasks],
+                       max_new_tokens=max_new_tokens)
+    right = [checkable_tasks.is_right(t["accepted"], a) for t, a in zip(tasks, answers)]
+    by_kind = {kind: float(np.mean([r for t, r in zip(tasks, right) if t["kind"] == kind]))
+               for kind in checkable_tasks.KINDS}
     return dict(test_loss=loss, short_answers=len(short), contains_match=float(np.mean(hits)),
-                examples=[(e["instruction"], e["output"], r) for e, r in zip(short, responses)])
+                checkable_tasks=float(np.mean(right)), checkable_by_kind=by_kind,
+                examples=[(e["instruction"], e["output"], r) for e, r in zip(short, responses)],
+                task_examples=[(t["instruction"], t["output"], a) for t, a in zip(tasks, answers)])

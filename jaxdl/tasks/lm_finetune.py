@@ -22,7 +22,7 @@ import numpy as np
 import optax
 from flax import nnx
 
-from jaxdl import optim
+from jaxdl import checkpoint, optim
 from jaxdl.config import SEED, Check, OneOf, Regex, count, number
 from jaxdl.data.sources import cache_dir
 from jaxdl.errors import UserError
@@ -144,6 +144,15 @@ def build_optimizer(cfg) -> optax.GradientTransformation:
         return optim.trainable_labels(resolve(cfg.finetune.trainable, paths))(params)
 
     return optax.multi_transform({"train": tx, "freeze": optax.set_to_zero()}, labels)
+
+
+def save_trainable(workdir, build_model, out):
+    """The workdir's trained parameters alone (finetune.trainable: a LoRA adapter and the head,
+    or the last block) in `out`, named with the base model and the adapter settings."""
+    model, cfg, _ = checkpoint.load_model(workdir, build_model)
+    description = dict(base=cfg.model.base, lora_rank=cfg.finetune.lora_rank,
+                       lora_alpha=cfg.finetune.lora_alpha, lora_targets=cfg.finetune.lora_targets)
+    return freezing.save_trainable(model, model.trainable, out, description)
 
 
 def finetune_config(cfg) -> None:

@@ -12,7 +12,7 @@ from flax import nnx
 from jaxdl import checkpoint, optim, state as state_lib, step as step_lib, train
 from jaxdl.errors import UserError
 from jaxdl.nn import freezing
-from jaxdl.tasks import classify, instruct, lm_finetune
+from jaxdl.tasks import classify, frozen_cache, instruct, lm_finetune
 from testlib import SigtermAtBatch, has_data_file, load_config
 
 SPAM = "experiments/finetune/spam.py"
@@ -100,8 +100,49 @@ def test_resume_equals_a_straight_run_and_a_wrong_model_is_refused(tmp_path):
     assert sorted(int(p.name) for p in (tmp_path / "resumed/checkpoints").iterdir()) == [2]
     resumed = train.fit(cfg, tmp_path / "resumed", classify, devices=one)
     assert resumed == straight  # bitwise: same floats
+    # the adapter and head alone, put into a freshly built model, give the checkpoint's logits
+    folder = lm_finetune.save_trainable(tmp_path / "straight", classify, tmp_path / "adapter")
+    trained, _, spec = checkpoint.load_model(tmp_path / "straight", classify, log=lambda _: None)
+    fresh = classify.build_model(cfg, spec, nnx.Rngs(7))
+    description = json.loads((folder / "adapter.json").read_text())
+    del description["pattern"]
+    freezing.load_trainable(fresh, folder, description)
+    batch = classify.collate(256, 16)([(list(b"win a prize"), 1, 1.0), (list(b"hi mum"), 0, 1.0)])
+    logits = nnx.jit(lambda m, b: m(b["ids"], b["valid"]))
+    np.testing.assert_allclose(logits(fresh, batch), logits(trained, batch), atol=1e-6)
     config = json.loads((tmp_path / "straight" / "config.json").read_text())
     config["model"]["base"] = "tiny-gpt2"
     (tmp_path / "straight" / "config.json").write_text(json.dumps(config))
     with pytest.raises(UserError, match="written by another model"):
         checkpoint.load_model(tmp_path / "straight", classify, log=lambda _: None)
+
+
+def test_cached_frozen_trunk_trains_as_the_uncached_model():
+    cfg, model = classifier("tiny,last_block")
+    assert cfg.finetune.cache_frozen and model.cut == 1  # tiny-llama: 2 blocks, the last trains
+    rows = classify.encode(cfg, ["Free entry! Text WIN now", "ok", "see you at 5 then", "Call 0800"])
+    states = frozen_cache.trunk_states(model.backbone, "gpt", "tiny-llama", model.cut, rows,
+                                       lm_finetune.ByteTokenizer.pad, store=False)
+    assert [s.shape for s in states] == [(len(r), 32) for r in rows]
+    make = classify.collate(lm_finetune.ByteTokenizer.pad, cfg.data.pad_multiple)
+    tx = lm_finetune.build_optimizer(cfg)
+    losses = {}
+    for cached in (False, True):
+        examples = [(r, i % 2, 1.0, s) if cached else (r, i % 2, 1.0)
+                    for i, (r, s) in enumerate(zip(rows, states))]
+        graphdef, state = state_lib.create(model, tx, 0)
+        step = jax.jit(step_lib.pure_train_step(graphdef, classify.loss_fn, tx))
+        losses[cached] = []
+        for batch in (make(examples[:2]), make(examples[2:]), make(examples[:2])):
+            assert ("hidden" in batch) == cached
+            state, metrics = step(state, batch)
+            losses[cached].append(float(metrics["loss"]))
+    assert losses[False][2] != pytest.approx(losses[False][0], abs=1e-4)  # the steps train
+    np.testing.assert_allclose(losses[True], losses[False], rtol=1e-5)
+
+
+def test_a_cache_below_a_trained_layer_is_refused():
+    cfg = load_config(SPAM, "tiny,all")
+    cfg.finetune.cache_frozen = True
+    with pytest.raises(UserError, match="cache_frozen=False"):
+        classify.build_model(cfg, Spec(), nnx.Rngs(0))
