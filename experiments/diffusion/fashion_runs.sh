@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Every Fashion-MNIST run, table and figure of the generative articles (diffusion, gan,
-# autoencoders), one at a time, pinned to one core (taskset -c 0), each with its wall time and
-# the machine's load. Rerunning resumes the trainings (a finished one only evaluates again).
-# N: samples per table row (the articles: 200).
-#   bash experiments/diffusion/fashion_runs.sh [N]
+# autoencoders), one at a time, pinned to the cores in $CORES (taskset -c; default 0, one core),
+# each with its wall time and the machine's load. Rerunning resumes the trainings (a finished
+# one only evaluates again). N: samples per table row (the articles: 200).
+#   [CORES=0,1] bash experiments/diffusion/fashion_runs.sh [N]
 set -euo pipefail
 N=${1:-200}
+CORES=${CORES:-0}
 run() { local start=$SECONDS; echo "== $* ($(date +%T), $(uptime | sed 's/.*load/load/'))"
-        taskset -c 0 "$@"; echo "== wall_s $((SECONDS - start)): $*"; }
+        taskset -c "$CORES" "$@"; echo "== wall_s $((SECONDS - start)): $*"; }
 CLASSIFIER=runs/cnn/fashion
 # the judge's classifier, trained once (1500 steps) and kept
 [ -d $CLASSIFIER/checkpoints/1500 ] || run python -m jaxdl.experiments.cnn \

@@ -33,9 +33,9 @@ def generate():
 
 def score():
     result = instruct.score(cli.WORKDIR.value, trained=not BEFORE.value, limit=LIMIT.value)
-    for instruction, reference, response in result.pop("examples")[:5]:
-        print(f"### {instruction}\nreference: {reference}\nresponse: {response}\n")
-    for instruction, reference, response in result.pop("task_examples")[::10]:  # one per kind
+    shown = (result.pop("held_out") + result.pop("examples")[:5]
+             + result.pop("task_examples")[::10])  # the generated tasks: one per kind
+    for instruction, reference, response in shown:
         print(f"### {instruction}\nreference: {reference}\nresponse: {response}\n")
     print(json.dumps(result), flush=True)
 

@@ -30,6 +30,7 @@ from jaxdl.tasks.lm_finetune import build_optimizer
 
 __all__ = ["build_data", "build_model", "loss_fn", "build_optimizer", "generate", "score"]
 SHORT_WORDS = 3
+HELD_OUT_SHOWN = 5  # test entries whose responses score() returns for quoting
 CONFIG_RULES = {**lm_finetune.CONFIG_RULES,
     "data.mask_prompt": lm_finetune.FLAG,
 }
@@ -127,7 +128,8 @@ def contains_match(reference: str, response: str) -> bool:
 
 
 def score(workdir, *, trained: bool = True, max_new_tokens: int = 32, limit: int = 0) -> dict:
-    """Held-out (test) loss and contains-match accuracy on the short-answer test entries."""
+    """Held-out (test) loss, contains-match accuracy on the short-answer test entries, the
+    generated task set, and the responses to the first HELD_OUT_SHOWN test entries (to quote)."""
     model, cfg, tok = load(workdir, trained=trained)
     test = finetune_text.instruction_splits(cfg.data.split_seed)["test"]
     pad = tok.pad if tok.pad is not None else tok.eos
@@ -140,6 +142,9 @@ def score(workdir, *, trained: bool = True, max_new_tokens: int = 32, limit: int
     responses = complete(model, tok, [finetune_text.alpaca_prompt(e) for e in short],
                          max_new_tokens=max_new_tokens)
     hits = [contains_match(e["output"], r) for e, r in zip(short, responses)]
+    shown = test[:HELD_OUT_SHOWN]
+    shown_responses = complete(model, tok, [finetune_text.alpaca_prompt(e) for e in shown],
+                               max_new_tokens=2 * max_new_tokens)
     tasks = checkable_tasks.tasks(seed=0, per_kind=10)
     answers = complete(model, tok, [finetune_text.alpaca_prompt(t) for t in tasks],
                        max_new_tokens=max_new_tokens)
@@ -149,4 +154,6 @@ def score(workdir, *, trained: bool = True, max_new_tokens: int = 32, limit: int
     return dict(test_loss=loss, short_answers=len(short), contains_match=float(np.mean(hits)),
                 checkable_tasks=float(np.mean(right)), checkable_by_kind=by_kind,
                 examples=[(e["instruction"], e["output"], r) for e, r in zip(short, responses)],
-                task_examples=[(t["instruction"], t["output"], a) for t, a in zip(tasks, answers)])
+                task_examples=[(t["instruction"], t["output"], a) for t, a in zip(tasks, answers)],
+                held_out=[(e["instruction"] + (f" [{e['input']}]" if e.get("input") else ""),
+                           e["output"], r) for e, r in zip(shown, shown_responses)])

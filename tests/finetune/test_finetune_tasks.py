@@ -10,6 +10,7 @@ import pytest
 from flax import nnx
 
 from jaxdl import checkpoint, optim, state as state_lib, step as step_lib, train
+from jaxdl.data import finetune_text
 from jaxdl.errors import UserError
 from jaxdl.nn import freezing
 from jaxdl.tasks import classify, frozen_cache, instruct, lm_finetune
@@ -146,3 +147,20 @@ def test_a_cache_below_a_trained_layer_is_refused():
     cfg.finetune.cache_frozen = True
     with pytest.raises(UserError, match="cache_frozen=False"):
         classify.build_model(cfg, Spec(), nnx.Rngs(0))
+
+
+@pytest.mark.slow  # a training run and greedy decoding: minutes of CI for a reporting path
+@pytest.mark.skipif(not has_data_file("instruction-data.json"),
+                    reason="needs instruction-data.json in $JAXDL_DATA_DIR")
+def test_score_reports_what_its_responses_earn(tmp_path):
+    cfg = load_config("experiments/finetune/instruct.py", "tiny,lora,smoke")
+    cfg.train.update(steps=2, eval_every=2)
+    train.fit(cfg, tmp_path, instruct, devices=jax.devices()[:1])
+    result = instruct.score(tmp_path, max_new_tokens=3, limit=2)
+    test = finetune_text.instruction_splits(cfg.data.split_seed)["test"]
+    assert [reference for _, reference, _ in result["held_out"]] == \
+        [e["output"] for e in test[:instruct.HELD_OUT_SHOWN]]
+    assert result["short_answers"] == len(result["examples"]) == 2
+    hits = [instruct.contains_match(ref, response) for _, ref, response in result["examples"]]
+    assert result["contains_match"] == pytest.approx(np.mean(hits))
+    assert np.isfinite(result["test_loss"]) and result["test_loss"] > 0
