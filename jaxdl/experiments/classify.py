@@ -10,10 +10,10 @@ from absl import flags
 
 from jaxdl import cli
 from jaxdl.errors import UserError
-from jaxdl.tasks import classify, lm_finetune
+from jaxdl.experiments.finetune_modes import save_trainable_mode
+from jaxdl.tasks import classify
 
 TEXT = flags.DEFINE_multi_string("text", [], "Predict: a message to classify (repeatable).")
-OUT = flags.DEFINE_string("out", None, "save_trainable: the folder for the trained parameters.")
 
 
 def predict():
@@ -31,13 +31,6 @@ def baseline():
         print(f"{name} {value:.4f}", flush=True)
 
 
-def save_trainable():
-    if not OUT.value:
-        raise UserError("--mode=save_trainable needs --out=FOLDER.")
-    folder = lm_finetune.save_trainable(cli.WORKDIR.value, classify.build_model, OUT.value)
-    print(f"wrote {folder}", flush=True)
-
-
 if __name__ == "__main__":
     cli.run(classify, modes={"predict": predict, "baseline": baseline,
-                             "save_trainable": save_trainable})
+                             "save_trainable": save_trainable_mode(classify)})

@@ -12,13 +12,13 @@ from absl import flags
 
 from jaxdl import cli
 from jaxdl.errors import UserError
-from jaxdl.tasks import instruct, lm_finetune
+from jaxdl.experiments.finetune_modes import save_trainable_mode
+from jaxdl.tasks import instruct
 
 PROMPT = flags.DEFINE_multi_string("prompt", [], "Generate: an instruction (repeatable).")
 MERGE = flags.DEFINE_bool("merge", False, "Fold LoRA adapters into the base weights first.")
 BEFORE = flags.DEFINE_bool("before", False, "Use the model the run starts from, not its checkpoint.")
 MAX_NEW_TOKENS = flags.DEFINE_integer("max_new_tokens", 64, "Tokens to generate per answer.")
-OUT = flags.DEFINE_string("out", None, "save_trainable: the folder for the trained parameters.")
 LIMIT = flags.DEFINE_integer("limit", 0, "Score: at most this many short-answer entries (0 = all).")
 
 
@@ -40,13 +40,6 @@ def score():
     print(json.dumps(result), flush=True)
 
 
-def save_trainable():
-    if not OUT.value:
-        raise UserError("--mode=save_trainable needs --out=FOLDER.")
-    folder = lm_finetune.save_trainable(cli.WORKDIR.value, instruct.build_model, OUT.value)
-    print(f"wrote {folder}", flush=True)
-
-
 if __name__ == "__main__":
     cli.run(instruct, modes={"generate": generate, "score": score,
-                             "save_trainable": save_trainable})
+                             "save_trainable": save_trainable_mode(instruct)})
