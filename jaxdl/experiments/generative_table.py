@@ -81,6 +81,9 @@ def rows(judge: Judge, num: int) -> list[dict]:
                                              conditional=False))] if DDPM.value else []
         settings += [("DDIM 50 steps", dict(steps=50, conditional=False)),
                      ("DDIM 10 steps", dict(steps=10, conditional=False)),
+                     # is DDIM's gap to DDPM its few steps, or its determinism?
+                     ("DDIM 250 steps", dict(steps=250, conditional=False)),
+                     ("DDIM 50 steps, eta 1", dict(steps=50, eta=1.0, conditional=False)),
                      ("DDIM 50, class-conditional (guidance 1)", dict(steps=50, guidance=1.0)),
                      ("DDIM 50, guided (guidance 3)", dict(steps=50, guidance=3.0))]
         for name, kwargs in settings:
