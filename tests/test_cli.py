@@ -8,13 +8,13 @@ import subprocess
 import sys
 import time
 
-from testlib import REPO, shakespeare_corpus
+from testlib import ONE_DEVICE_XLA_FLAGS, REPO, shakespeare_corpus
 
 CONFIG = "--config=experiments/nanogpt/shakespeare_char.py:smoke"
 
 
 def nanogpt(*args, **kwargs):
-    env = {**os.environ, "XLA_FLAGS": ""}  # one CPU device, as a user's laptop
+    env = {**os.environ, "XLA_FLAGS": ONE_DEVICE_XLA_FLAGS}  # one CPU device, as a user's laptop
     command = [sys.executable, "-m", "jaxdl.experiments.nanogpt", *args]
     return subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, **kwargs)

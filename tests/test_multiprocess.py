@@ -12,7 +12,7 @@ import pytest
 from jaxdl import train
 from jaxdl.logging import read_metrics
 from jaxdl.tasks import nanogpt
-from testlib import REPO, load_config, shakespeare_corpus
+from testlib import ONE_DEVICE_XLA_FLAGS, REPO, load_config, shakespeare_corpus
 
 # The same run on both sides; decay_steps is fixed so that the 4-step run and the 6-step one it
 # resumes into share one learning-rate schedule.
@@ -43,7 +43,8 @@ def by_step(workdir, key):
 
 @pytest.mark.slow  # three process start-ups: about 5 min on a loaded 2-core machine
 def test_two_processes_equal_one_and_their_checkpoint_resumes_in_one(tmp_path):
-    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=4",
+    env = {**os.environ,
+           "XLA_FLAGS": f"--xla_force_host_platform_device_count=4 {ONE_DEVICE_XLA_FLAGS}",
            "PYTHONPATH": str(REPO), "LOCAL_LOG_DIR": str(tmp_path)}
     command = [str(REPO / "launch/local.sh"), "2", sys.executable, "-m", "jaxdl.experiments.nanogpt",
                "--config=experiments/nanogpt/shakespeare_char.py:smoke",

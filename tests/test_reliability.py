@@ -18,7 +18,7 @@ from jaxdl.errors import ConfigError, WorkdirBusy
 from jaxdl.pretrained import classify
 from jaxdl.tasks import nanogpt
 from test_fuzz_cli import outcome
-from testlib import REPO, load_config, shakespeare_corpus
+from testlib import ONE_DEVICE_XLA_FLAGS, REPO, load_config, shakespeare_corpus
 
 SMOKE = "--config=experiments/nanogpt/shakespeare_char.py:smoke"
 
@@ -28,7 +28,7 @@ def command(args, prelude: str = "", module: str = "jaxdl.experiments.nanogpt", 
     returns (exit status, stderr)."""
     code = f"import runpy, sys\n{prelude}\nsys.argv = ['{module}', *{list(args)!r}]\n" \
            f"runpy.run_module('{module}', run_name='__main__', alter_sys=True)"
-    environment = {**os.environ, "XLA_FLAGS": "", **(env or {})}  # one CPU device, as a laptop
+    environment = {**os.environ, "XLA_FLAGS": ONE_DEVICE_XLA_FLAGS, **(env or {})}  # one CPU device, as a laptop
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=environment,
                          capture_output=True, text=True, timeout=300)
     return out.returncode, out.stderr

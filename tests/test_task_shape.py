@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from jaxdl import tasks
-from testlib import REPO
+from testlib import ONE_DEVICE_XLA_FLAGS, REPO
 
 CONFIG_FILES = sorted(p for p in (REPO / "experiments").rglob("*.py")
                       if "def get_config" in p.read_text())
@@ -45,7 +45,7 @@ def test_an_entry_point_run_with_dash_m_is_imported_once(tmp_path, topic, config
     # -X importtime names every module imported; as __main__, the entry point must not also be
     # imported under its own name (its flags would then be defined twice). The bad --mode stops
     # the command right after the config file has been loaded.
-    env = {**os.environ, "XLA_FLAGS": ""}
+    env = {**os.environ, "XLA_FLAGS": ONE_DEVICE_XLA_FLAGS}
     out = subprocess.run([sys.executable, "-X", "importtime", "-m", f"jaxdl.experiments.{topic}",
                           f"--config={config}", f"--workdir={tmp_path}", "--mode=nope"],
                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120)

@@ -6,6 +6,9 @@ import pathlib
 import signal
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
+# XLA_FLAGS for a test's subprocess that should see one CPU device, as a laptop does: conftest.py's
+# compile setting without its 8 simulated devices.
+ONE_DEVICE_XLA_FLAGS = "--xla_backend_optimization_level=0"
 
 
 def load_config(relative_path: str, arg: str = ""):
