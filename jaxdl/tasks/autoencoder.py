@@ -60,6 +60,7 @@ def sample_main(workdir, *, noise_std: float = 0.5, seed: int = 0):
     """--mode=sample: test images, their noisy versions and the reconstructions of both (rows of
     8), and with 2 latents a scatter of the test set's codes coloured by class."""
     model, cfg, spec = checkpoint.load_model(workdir, build_model)
+    model.eval()  # a denoising model corrupts its input only in training
     images, labels = generative.test_images(cfg, 2000)
     x = jnp.asarray(images[:8])
     noisy = jnp.clip(x + noise_std * jax.random.normal(jax.random.key(seed), x.shape), -1, 1)

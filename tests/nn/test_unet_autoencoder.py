@@ -50,3 +50,14 @@ def test_encoder_decoder_shapes_and_a_clear_error_for_odd_sizes():
     assert dec(jnp.ones((2, 3))).shape == (2, 16, 16, 2)
     with pytest.raises(UserError, match="divisible"):
         ConvEncoder(1, 6, image_size=10, widths=(4, 8), rngs=nnx.Rngs(0))
+
+
+def test_a_denoising_autoencoder_samples_without_noise(tmp_path):
+    from jaxdl import train
+    from jaxdl.tasks import autoencoder
+    from testlib import load_config
+
+    cfg = load_config("experiments/autoencoder/fashion_mnist.py", "digits,smoke,denoising")
+    cfg.train.update(steps=2, eval_every=2)
+    train.fit(cfg, tmp_path, autoencoder, devices=jax.devices()[:1])
+    assert autoencoder.sample_main(tmp_path).is_file()  # it crashed asking for a noise key
