@@ -22,13 +22,14 @@ PLURALS = (("mouse", "mice"), ("child", "children"), ("tooth", "teeth"), ("goose
            ("woman", "women"), ("potato", "potatoes"), ("wolf", "wolves"), ("ox", "oxen"))
 
 
-def _words(text: str) -> str:
-    return " " + " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split()) + " "
+def normalise(text: str) -> str:
+    """Lower case, punctuation turned into spaces, runs of white space as one space."""
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
 def is_right(accepted: list[str], response: str) -> bool:
     """True when one accepted answer occurs in `response` as whole words (normalised)."""
-    return any(_words(answer) in _words(response) for answer in accepted)
+    return any(f" {normalise(answer)} " in f" {normalise(response)} " for answer in accepted)
 
 
 def _number(n: int) -> list[str]:

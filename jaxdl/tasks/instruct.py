@@ -13,7 +13,6 @@ reference answer occurs in the normalised greedy response; and the generated que
 `jaxdl.data.checkable_tasks` (arithmetic, units, reversal, plurals), checked by a program.
 """
 
-import re
 
 import jax
 import jax.numpy as jnp
@@ -119,12 +118,8 @@ def generate(workdir, prompts: list[str], *, max_new_tokens: int = 64, merge: bo
                     max_new_tokens=max_new_tokens)
 
 
-def normalise(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
-
-
 def contains_match(reference: str, response: str) -> bool:
-    return normalise(reference) in normalise(response)
+    return checkable_tasks.normalise(reference) in checkable_tasks.normalise(response)
 
 
 def score(workdir, *, trained: bool = True, max_new_tokens: int = 32, limit: int = 0) -> dict:

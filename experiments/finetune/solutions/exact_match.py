@@ -11,7 +11,8 @@ entries, run `--mode=score` and compare the two verdicts per entry.
   python experiments/finetune/solutions/exact_match.py
 """
 
-from jaxdl.tasks.instruct import contains_match, normalise
+from jaxdl.data.checkable_tasks import normalise
+from jaxdl.tasks.instruct import contains_match
 
 # (reference, response, is the response right? judged by a person)
 PAIRS = (
