@@ -12,6 +12,7 @@ reuse them.
 
 import hashlib
 import re
+import time
 
 import jax
 import numpy as np
@@ -19,6 +20,7 @@ from flax import nnx
 
 from jaxdl.data.sources import cache_dir
 from jaxdl.errors import UserError
+from jaxdl.logging import format_eta, log
 from jaxdl.nn import freezing
 
 BATCH = 16  # rows per trunk call; rows are sorted by length, so little padding
@@ -56,8 +58,13 @@ def trunk_states(backbone: nnx.Module, family: str, base: str, stop: int,
     lengths = np.array([len(r) for r in rows])
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     if store and path.is_file():
-        flat = np.load(path)
-        return [flat[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
+        try:
+            flat = np.load(path)
+        except (OSError, ValueError, EOFError):  # a damaged file: computed again, replaced below
+            flat = None
+        if flat is not None and len(flat) == offsets[-1]:
+            return [flat[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
+        log(f"frozen trunk: {path} is damaged; computing it again")
     if family == "bert":
         run = nnx.jit(lambda m, ids, valid: m.trunk(ids, valid, stop))
     else:
@@ -65,7 +72,13 @@ def trunk_states(backbone: nnx.Module, family: str, base: str, stop: int,
     backbone.eval()
     states = [None] * len(rows)
     order = np.argsort(lengths, kind="stable")
+    log(f"frozen trunk: the states entering block {stop} for {len(rows)} rows, computed once"
+        + (f" and kept in {path.parent}" if store else ""))
+    started, report = time.perf_counter(), max(1, len(rows) // BATCH // 10) * BATCH
     for start in range(0, len(rows), BATCH):
+        if start and start % report == 0:  # about every tenth of the rows
+            left = (time.perf_counter() - started) / start * (len(rows) - start)
+            log(f"frozen trunk: {start}/{len(rows)} rows | ETA {format_eta(left)}")
         chunk = order[start:start + BATCH]
         width = -(-int(lengths[chunk].max()) // 16) * 16  # few shapes to compile
         ids = np.full((len(chunk), width), pad_id, np.int32)

@@ -142,6 +142,23 @@ def test_cached_frozen_trunk_trains_as_the_uncached_model():
     np.testing.assert_allclose(losses[True], losses[False], rtol=1e-5)
 
 
+def test_stored_trunk_states_are_read_back_and_a_damaged_file_is_recomputed(tmp_path, monkeypatch):
+    monkeypatch.setenv("JAXDL_CACHE_DIR", str(tmp_path))
+    cfg, model = classifier("tiny,last_block")
+    rows = classify.encode(cfg, ["Free entry! Text WIN now", "ok", "see you at 5 then"])
+
+    def states():
+        return frozen_cache.trunk_states(model.backbone, "gpt", "tiny-llama", model.cut, rows,
+                                         lm_finetune.ByteTokenizer.pad)
+
+    fresh = states()
+    [path] = (tmp_path / "frozen").glob("*.npy")
+    path.write_bytes(path.read_bytes()[:100])  # cut short, as by a full disk
+    for again in (states(), states()):  # recomputed and stored again, then read back
+        assert all(np.array_equal(a, b) for a, b in zip(again, fresh)) and len(again) == 3
+    assert len(np.load(path)) == sum(len(r) for r in rows)
+
+
 def test_a_cache_below_a_trained_layer_is_refused():
     cfg = load_config(SPAM, "tiny,all")
     cfg.finetune.cache_frozen = True
